@@ -1,0 +1,3 @@
+from hearten.cli import main
+
+main()

@@ -1,0 +1,299 @@
+"""The turn pipeline (DESIGN.md "What a turn is"), and nothing else.
+
+understand -> assess risk -> (crisis protocol | policy -> voice -> guard) -> state -> store.
+The person's message is committed to the store before any reply is produced.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from pydantic import BaseModel
+
+from hearten.config import Settings, load_settings
+from hearten.dialogue import Move, Plan, Policy, PriorGoal, SessionState
+from hearten.safety import CrisisProtocol, RiskAssessment, RiskAssessor
+from hearten.store import Store
+from hearten.understanding import Understander
+from hearten.understanding.encoders import Encoder, load_encoder
+from hearten.voices import Composer, Utterance, Voice
+from hearten.voices.composer.composer import sentence_key
+from hearten.vocabulary import Stage, Strategy
+
+MAX_MESSAGE_CHARS = 8000
+
+
+class GoalView(BaseModel):
+    text: str
+    what: str
+    when: str | None = None
+    how_often: str | None = None
+    duration: str | None = None
+
+
+class ConcernView(BaseModel):
+    id: str
+    topic: str
+    words: str | None = None
+
+
+class Reply(BaseModel):
+    """A reply and the plan behind it."""
+
+    turn: int
+    text: str
+    stage: Stage
+    strategies: list[Strategy]
+    mood: float
+    concerns: list[ConcernView]
+    goals: list[GoalView]
+    risk: RiskAssessment
+    voice: str
+    crisis: bool = False
+
+    def as_json(self, user: str) -> dict[str, Any]:
+        """The fields `hearten replay --json` prints (DESIGN.md)."""
+        return {
+            "turn": self.turn,
+            "user": user,
+            "reply": self.text,
+            "stage": self.stage,
+            "strategies": list(self.strategies),
+            "risk": {"level": self.risk.level, "categories": list(self.risk.categories)},
+            "mood": round(self.mood, 3),
+            "concerns": [c.model_dump() for c in self.concerns],
+            "goals": [g.model_dump() for g in self.goals],
+        }
+
+
+class Companion:
+    """Holds what every session shares: settings, models, rules, the store."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        voice: Voice | None = None,
+        store: Store | None = None,
+        encoder: Encoder | None | bool = True,
+    ) -> None:
+        self.settings = settings or load_settings()
+        if encoder is True:
+            self.encoder = load_encoder(self.settings.encoder)
+        else:
+            self.encoder = encoder or None
+        cache_dir = self.settings.cache_dir
+        self.understander = Understander(self.encoder, cache_dir)
+        self.assessor = RiskAssessor(self.encoder, cache_dir)
+        self.policy = Policy()
+        self.composer = Composer()
+        self.voice: Voice = voice or self.composer
+        self.protocol = CrisisProtocol(self.settings.locale)
+        self._store = store
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.settings.db_url)
+        return self._store
+
+    def session(self, user: str | None = None, *, persist: bool = True, seed: int | None = None) -> Session:
+        return Session(self, user or self.settings.user, persist=persist, seed=seed)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+class Session:
+    """One conversation with one person."""
+
+    def __init__(self, companion: Companion, user: str, *, persist: bool, seed: int | None) -> None:
+        self.companion = companion
+        self.user = user
+        self.persist = persist
+        self.seed = seed if seed is not None else random.randrange(1 << 30)
+        self.state = SessionState(name=user)
+        self.history: list[str] = []  # the person's messages, for risk in context
+        self.user_id: int | None = None
+        self.conversation_id: int | None = None
+        self._opening: str | None = None
+        self._last_was_crisis = False
+        self._last_user_message = 0
+        if persist:
+            store = companion.store
+            self.user_id = store.user_id(user)
+            self.state.prior_goals = [
+                PriorGoal(id=g.id, text=g.text) for g in store.goals(self.user_id, open_only=True)
+            ]
+            self.returning = bool(store.conversations(self.user_id))
+        else:
+            self.returning = False
+
+    # the first words
+
+    def opening(self) -> str:
+        """What hearten says before the person does: a greeting, or a welcome back
+        with a check-in on the newest open goal."""
+        if self._opening is not None:
+            return self._opening
+        if self.state.prior_goals:
+            goal = self.state.prior_goals[-1]
+            self.state.checkin_goal = goal
+            moves = [Move(strategy="others", move="welcome_back"),
+                     Move(strategy="question", move="checkin")]  # fmt: skip
+        elif self.returning:
+            moves = [Move(strategy="others", move="welcome_back"),
+                     Move(strategy="question", move="open")]  # fmt: skip
+        else:
+            moves = [Move(strategy="others", move="greeting")]
+        plan = self._plan_for(moves, stage="opening")
+        utterance = self.companion.composer.speak(plan)
+        self._remember(utterance, plan)
+        self._opening = utterance.text
+        return utterance.text
+
+    # a turn
+
+    def send(self, text: str) -> Reply:
+        text = _checked(text)
+        self._save_user_message(text)  # durable before any reply exists
+        c = self.companion
+        signals = c.understander.understand(text)
+        risk = c.assessor.assess(text, self.history)
+        self.history.append(text)
+        self.state.observe(signals)
+        self.state.risk = self.state.risk.merged(risk)
+
+        if risk.is_crisis or (self._last_was_crisis and _retraction(signals.text)):
+            utterance, plan = self._crisis(risk)
+        else:
+            plan = c.policy.decide(signals, self.state, seed=self.seed)
+            utterance = self._speak(plan)
+            self._last_was_crisis = False
+        self._remember(utterance, plan)
+        self._after_turn(plan, signals.checkin)
+        reply = Reply(
+            turn=self.state.turn,
+            text=utterance.text,
+            stage=plan.stage,
+            strategies=plan.strategies,
+            mood=self.state.current_mood,
+            concerns=[
+                ConcernView(id=k.id, topic=k.topic, words=k.clause)
+                for k in self.state.concerns.values()
+            ],
+            goals=[GoalView(**g.model_dump()) for g in self.state.goals],
+            risk=self.state.risk,
+            voice=utterance.voice,
+            crisis=plan.risk.is_crisis,
+        )
+        self._save_reply(reply, signals.commitments)
+        return reply
+
+    def _speak(self, plan: Plan) -> Utterance:
+        c = self.companion
+        if c.voice is c.composer:
+            return c.composer.speak(plan)
+        try:
+            return c.voice.speak(plan)
+        except Exception:  # any backend failure: the composer answers instead
+            return c.composer.speak(plan)
+
+    def _crisis(self, risk: RiskAssessment) -> tuple[Utterance, Plan]:
+        followup = not risk.is_crisis
+        held = risk if risk.is_crisis else self.state.risk
+        text, reply_id = self.companion.protocol.respond(
+            held, followup=followup, used=self.state.used_phrases, seed=self.seed
+        )
+        self._last_was_crisis = True
+        self.state.crisis_turns += 1
+        plan = self._plan_for(
+            [Move(strategy="reflection_of_feelings", move="crisis"),
+             Move(strategy="question", move="crisis"),
+             Move(strategy="information", move="crisis")],
+            stage="comforting",
+        )  # fmt: skip
+        plan.risk = held
+        return Utterance(text=text, voice="protocol", phrase_ids=[reply_id]), plan
+
+    def _plan_for(self, moves: list[Move], stage: Stage) -> Plan:
+        s = self.state
+        return Plan(
+            stage=stage,
+            moves=moves,
+            name=s.name,
+            checkin_goal=s.checkin_goal.text if s.checkin_goal else None,
+            avoid_phrases=set(s.used_phrases),
+            avoid_sentences=set(s.used_sentences),
+            seed=self.seed,
+            mood=s.current_mood,
+        )
+
+    def _remember(self, utterance: Utterance, plan: Plan) -> None:
+        s = self.state
+        s.used_phrases.update(utterance.phrase_ids)
+        s.used_sentences.update(sentence_key(x) for x in utterance.text.split(". ") if x)
+        s.stage = plan.stage
+        s.strategy_history.append(list(plan.strategies))
+        s.offered_ideas += [i for i in plan.ideas if i not in s.offered_ideas]
+        s.questions_asked += sum(m.strategy == "question" for m in plan.moves)
+        s.goal_prompted = s.goal_prompted or any(m.move == "goal" for m in plan.moves)
+
+    def _after_turn(self, plan: Plan, checkin: str | None) -> None:
+        s = self.state
+        if s.checkin_goal is not None and s.turn == 1:
+            if checkin is not None and self.persist:
+                self.companion.store.set_goal_status(s.checkin_goal.id, checkin)
+            s.checkin_goal = None
+
+    # storage
+
+    def _ensure_conversation(self) -> int | None:
+        if not self.persist or self.user_id is None:
+            return None
+        if self.conversation_id is None:
+            store = self.companion.store
+            self.conversation_id = store.start_conversation(self.user_id, self.companion.voice.name)
+            if self._opening is not None:
+                store.add_message(self.conversation_id, "assistant", self._opening)
+        return self.conversation_id
+
+    def _save_user_message(self, text: str) -> None:
+        conv = self._ensure_conversation()
+        if conv is not None:
+            self._last_user_message = self.companion.store.add_message(conv, "user", text)
+
+    def _save_reply(self, reply: Reply, commitments: list[Any]) -> None:
+        conv = self.conversation_id
+        if conv is None or self.user_id is None:
+            return
+        store = self.companion.store
+        plan = {k: v for k, v in reply.as_json("").items() if k not in {"reply", "user"}}
+        store.add_message(conv, "assistant", reply.text, plan=plan)
+        store.add_mood(self.user_id, conv, self._last_user_message, reply.mood)
+        for goal in commitments:
+            store.add_goal(
+                self.user_id, conv, goal.text, goal.what, goal.when, goal.how_often, goal.duration
+            )
+
+
+def _checked(text: str) -> str:
+    if not isinstance(text, str):
+        raise TypeError("a message is text")
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError("a message cannot be empty")
+    if len(stripped) > MAX_MESSAGE_CHARS:
+        raise ValueError(f"a message can be at most {MAX_MESSAGE_CHARS} characters")
+    return stripped
+
+
+_RETRACTIONS = ("jk", "just kidding", "joking", "i'm fine", "im fine", "i'm ok", "i'm okay",
+                "never mind", "nevermind", "forget it", "lol", "kidding", "i'm good", "not serious")  # fmt: skip
+
+
+def _retraction(text: str) -> bool:
+    low = text.lower()
+    return any(r in low for r in _RETRACTIONS) and len(low.split()) <= 12

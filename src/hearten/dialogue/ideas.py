@@ -1,0 +1,55 @@
+"""Coping ideas and how well each fits what the person is going through."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Idea:
+    id: str
+    fits: tuple[str, ...]
+    weight: float
+    tried: tuple[re.Pattern[str], ...]
+
+
+@cache
+def load_ideas() -> dict[str, Idea]:
+    raw = yaml.safe_load(
+        resources.files("hearten.dialogue").joinpath("ideas.yaml").read_text("utf-8")
+    )
+    return {
+        idea_id: Idea(
+            id=idea_id,
+            fits=tuple(spec["fits"]),
+            weight=float(spec.get("weight", 1.0)),
+            tried=tuple(re.compile(p, re.IGNORECASE) for p in spec.get("tried", [])),
+        )
+        for idea_id, spec in raw["ideas"].items()
+    }
+
+
+def tried_ideas(text: str) -> set[str]:
+    """Ideas the person says they already tried or ruled out."""
+    return {i.id for i in load_ideas().values() if any(p.search(text) for p in i.tried)}
+
+
+def rank_ideas(now: list[str], before: list[str], exclude: set[str]) -> list[str]:
+    """Ideas that fit, best first: concerns named in this message count double, and an
+    idea made for few concerns beats a generic one."""
+    scored: list[tuple[float, str]] = []
+    for idea in load_ideas().values():
+        if idea.id in exclude:
+            continue
+        hits = 2 * sum(c in idea.fits for c in now) + sum(c in idea.fits for c in before)
+        if hits == 0:
+            continue
+        score = idea.weight * hits + 2.0 / len(idea.fits)
+        scored.append((score, idea.id))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [idea_id for _, idea_id in scored]

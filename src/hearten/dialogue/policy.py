@@ -1,0 +1,188 @@
+"""The dialogue policy: from Signals and SessionState to a Plan.
+
+Listening comes before advice: the first reply only acknowledges and asks; ideas come
+once a concern has been named in answer to a question, at most two at a time, fitted
+to the concern and never one the person has already tried. When the person is ready,
+hearten helps them choose one or two small goals, affirms them, and invites them back.
+"""
+
+from __future__ import annotations
+
+from hearten.dialogue.ideas import rank_ideas, tried_ideas
+from hearten.dialogue.plan import Move, Plan
+from hearten.dialogue.state import SessionState
+from hearten.understanding.signals import Concern, Signals
+from hearten.vocabulary import Stage
+
+MAX_STRATEGIES = 3
+MAX_IDEAS_PER_SESSION = 6
+# Which concern a reply speaks to when several are named: the more personal first.
+_PRIORITY = (
+    "grief", "breakup", "caregiving", "loneliness", "health", "parenting", "productivity_guilt",
+    "money", "school", "boss", "partner", "family", "friends", "coworkers", "moving", "sleep",
+    "work", "home",
+)  # fmt: skip
+
+
+def primary_concern(now: list[Concern], state: SessionState) -> Concern | None:
+    pool = now or list(state.concerns.values())
+    if not pool:
+        return None
+    return min(pool, key=lambda c: _PRIORITY.index(c.id) if c.id in _PRIORITY else 99)
+
+
+class Policy:
+    def decide(self, signals: Signals, state: SessionState, seed: int = 0) -> Plan:
+        """Choose the stage and up to three strategies for the next reply."""
+        state.tried_ideas |= tried_ideas(signals.text)
+        now = signals.concerns
+        new_now = [c for c in now if c.id in state.fresh_concerns]
+        stage, moves = self._moves(signals, state, now, new_now)
+        moves = _cap_strategies(moves)
+        primary = primary_concern(now, state)
+        concerns = list(state.concerns.values())
+        if primary is not None:
+            concerns = [primary, *[c for c in concerns if c.id != primary.id]]
+        return Plan(
+            stage=stage,
+            moves=moves,
+            primary=primary,
+            concerns=concerns,
+            feeling=signals.feeling or state.feeling,
+            emotions=[e.name for e in signals.emotions],
+            cues=[c.kind for c in signals.cues],
+            goals=list(state.goals),
+            new_goals=list(signals.commitments),
+            checkin_goal=state.checkin_goal.text if state.checkin_goal else None,
+            name=state.name,
+            mood=state.current_mood,
+            avoid_phrases=set(state.used_phrases),
+            avoid_sentences=set(state.used_sentences),
+            seed=seed,
+        )
+
+    def _moves(
+        self, s: Signals, state: SessionState, now: list[Concern], new_now: list[Concern]
+    ) -> tuple[Stage, list[Move]]:
+        cue = [Move(strategy="reflection_of_feelings", move="cue")] if s.cues else []
+
+        # The answer to "how did the walk go?" from the start of this session.
+        if state.checkin_goal is not None and state.turn == 1 and s.checkin is not None:
+            verdict = "affirm_progress" if s.checkin in {"done", "partly"} else "affirm_effort"
+            ask = "explore" if now else "open"
+            return "opening", [
+                Move(strategy="affirmation_and_reassurance", move=verdict),
+                Move(strategy="question", move=ask),
+            ]
+
+        if s.commitments:
+            moves = [
+                Move(strategy="restatement", move="restate_goal"),
+                Move(strategy="affirmation_and_reassurance", move="affirm_goal"),
+                Move(strategy="others", move="invite_back"),
+            ]
+            return "action", moves
+
+        closing = s.farewell or (
+            s.gratitude and not new_now and (state.goals or state.offered_ideas)
+        )
+        if closing:
+            moves = []
+            if s.gratitude:
+                moves.append(Move(strategy="others", move="thanks_reply"))
+            hope = "affirm_goal" if state.goals else "closing_hope"
+            moves += [
+                Move(strategy="affirmation_and_reassurance", move=hope),
+                Move(strategy="others", move="invite_back"),
+            ]
+            if s.farewell:
+                moves.append(Move(strategy="others", move="farewell"))
+            return "closing", moves
+
+        if not state.concerns:
+            moves = [*cue, Move(strategy="reflection_of_feelings", move="sympathy")]
+            if state.turn == 1:
+                moves.append(Move(strategy="affirmation_and_reassurance", move="normalise"))
+                moves.append(Move(strategy="question", move="open"))
+            else:
+                moves.append(Move(strategy="question", move="feelings"))
+                moves.append(Move(strategy="others", move="presence"))
+            return ("opening" if state.turn == 1 else "exploration"), moves
+
+        ideas = self._ideas(state, now, count=2 if new_now else 1)
+        listened = state.questions_asked > 0 and state.turn >= 2
+
+        # Self-blame, loneliness, tears: comfort first, one idea at most.
+        hurting = s.self_blame or any(c.id == "loneliness" for c in new_now) or (
+            any(c.kind == "tears" for c in s.cues) and not s.gratitude
+        )
+        if hurting:
+            moves = [*cue] if cue else [Move(strategy="reflection_of_feelings", move="reflect")]
+            if s.self_blame:
+                moves.append(Move(strategy="affirmation_and_reassurance", move="reassure"))
+                if s.readiness and len(state.offered_ideas) >= 4:
+                    moves.append(Move(strategy="affirmation_and_reassurance", move="courage"))
+            else:
+                moves.append(Move(strategy="affirmation_and_reassurance", move="not_alone"))
+            # Ideas only once listened to, and few while the person is blaming themselves.
+            room = 1 if s.self_blame else 2
+            if s.self_blame and len(state.offered_ideas) >= 4:
+                room = 0
+            if listened and ideas and room:
+                for i, idea in enumerate(ideas[:room]):
+                    moves.insert(1 + i, Move(strategy="providing_suggestions", move="idea", idea=idea))
+            elif not listened:
+                moves.append(Move(strategy="question", move="explore"))
+            return "comforting", moves
+
+        # Ready to change something, ideas already on the table: help choose a goal.
+        if s.readiness and state.offered_ideas and not state.goal_prompted:
+            return "action", [
+                Move(strategy="affirmation_and_reassurance", move="courage"),
+                Move(strategy="question", move="goal"),
+                Move(strategy="providing_suggestions", move="goal_examples"),
+            ]
+
+        restate = any(c.clause for c in now) and not state.offered_ideas
+        reflect = (
+            Move(strategy="restatement", move="restate")
+            if restate
+            else Move(strategy="reflection_of_feelings", move="reflect")
+        )
+        # A cue is answered in place of the reflection, unless restating their words
+        # matters more (tears are always answered).
+        if cue and (not restate or s.cues[0].kind == "tears"):
+            opening = [*cue] if not restate else [*cue, reflect]
+        else:
+            opening = [reflect]
+        if not listened or not ideas:
+            ask = "explore" if state.questions_asked < 3 else "feelings"
+            return "exploration", [
+                *opening,
+                Move(strategy="affirmation_and_reassurance", move="normalise"),
+                Move(strategy="question", move=ask),
+            ]
+        moves = [*opening, Move(strategy="affirmation_and_reassurance", move="normalise")]
+        moves += [Move(strategy="providing_suggestions", move="idea", idea=i) for i in ideas]
+        return ("exploration" if new_now else "comforting"), moves
+
+    def _ideas(self, state: SessionState, now: list[Concern], count: int) -> list[str]:
+        room = MAX_IDEAS_PER_SESSION - len(state.offered_ideas)
+        if room <= 0:
+            return []
+        before = [c for c in state.concerns if c not in {n.id for n in now}]
+        exclude = set(state.offered_ideas) | state.tried_ideas
+        return rank_ideas([c.id for c in now], before, exclude)[: min(count, room)]
+
+
+def _cap_strategies(moves: list[Move]) -> list[Move]:
+    """Keep moves of at most three strategies, in order of first appearance."""
+    kept: list[Move] = []
+    allowed: list[str] = []
+    for move in moves:
+        if move.strategy not in allowed:
+            if len(allowed) == MAX_STRATEGIES:
+                continue
+            allowed.append(move.strategy)
+        kept.append(move)
+    return kept

@@ -1,0 +1,60 @@
+"""SessionState: what hearten remembers within one conversation (the tracker)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from hearten.safety.assessment import RiskAssessment
+from hearten.understanding.signals import Commitment, Concern, Signals
+from hearten.vocabulary import Stage
+
+
+class PriorGoal(BaseModel):
+    """A goal from an earlier conversation, to check in on."""
+
+    id: int
+    text: str
+
+
+class SessionState(BaseModel):
+    turn: int = 0  # user messages so far
+    stage: Stage = "opening"
+    mood: list[float] = []
+    concerns: dict[str, Concern] = {}  # id -> latest mention, in first-mention order
+    fresh_concerns: list[str] = []  # concern ids first named in the latest message
+    feeling: str | None = None
+    goals: list[Commitment] = []
+    prior_goals: list[PriorGoal] = []
+    checkin_goal: PriorGoal | None = None  # asked about, awaiting the answer
+    name: str | None = None
+    used_phrases: set[str] = set()
+    used_sentences: set[str] = set()
+    strategy_history: list[list[str]] = []
+    offered_ideas: list[str] = []
+    tried_ideas: set[str] = set()
+    questions_asked: int = 0
+    goal_prompted: bool = False
+    risk: RiskAssessment = RiskAssessment()
+    crisis_turns: int = 0
+
+    @property
+    def current_mood(self) -> float:
+        return self.mood[-1] if self.mood else 0.0
+
+    def observe(self, signals: Signals) -> None:
+        """Fold a new message into the state (before the policy decides)."""
+        self.turn += 1
+        if signals.has_affect or not self.mood:
+            # Smooth a little: one bright word does not undo a hard conversation.
+            previous = self.current_mood if self.mood else signals.valence
+            blended = signals.valence if not self.mood else 0.3 * previous + 0.7 * signals.valence
+            self.mood.append(round(blended, 3))
+        else:
+            self.mood.append(self.current_mood)
+        self.fresh_concerns = [c.id for c in signals.concerns if c.id not in self.concerns]
+        for concern in signals.concerns:
+            self.concerns[concern.id] = concern
+        if signals.feeling:
+            self.feeling = signals.feeling
+        known = {g.text.lower() for g in self.goals}
+        self.goals.extend(c for c in signals.commitments if c.text.lower() not in known)

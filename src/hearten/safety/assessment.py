@@ -1,0 +1,24 @@
+"""The typed value the safety room hands down the pipeline."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from hearten.vocabulary import RiskCategory, RiskLevel, risk_rank
+
+
+class RiskAssessment(BaseModel):
+    level: RiskLevel = "none"
+    categories: list[RiskCategory] = []
+    reasons: list[str] = []
+
+    @property
+    def is_crisis(self) -> bool:
+        return self.level != "none"
+
+    def merged(self, other: RiskAssessment) -> RiskAssessment:
+        """The higher of two assessments, categories and reasons of both."""
+        level = self.level if risk_rank(self.level) >= risk_rank(other.level) else other.level
+        cats = list(dict.fromkeys([*self.categories, *other.categories]))
+        reasons = list(dict.fromkeys([*self.reasons, *other.reasons]))
+        return RiskAssessment(level=level, categories=cats, reasons=reasons)

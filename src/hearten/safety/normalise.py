@@ -1,0 +1,61 @@
+"""Text normalisation for screening: what a person typed, made comparable.
+
+Risk must be seen through the ways people write it: capitals, curly apostrophes,
+zero-width characters, Cyrillic look-alikes, leetspeak ("k1ll mys3lf"), spaced letters
+("k i l l") and common misspellings ("suicidle").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+_LOOKALIKES = str.maketrans(
+    {
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+        "ј": "j", "ѕ": "s", "к": "k", "м": "m", "т": "t", "в": "b", "н": "h",
+        "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u201c": '"', "\u201d": '"',
+    }
+)  # fmt: skip
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
+_LEET_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[0-9@$])[\w@$]+\b")
+_SPACED = re.compile(r"\b(?:[a-z][ .\-_*]){2,}[a-z]\b")
+_MISSPELLINGS = {
+    r"\bsuicid(?!ar|io|aire)\w*": "suicide",
+    r"\bsucide\w*": "suicide",
+    r"\bsuiside\w*": "suicide",
+    r"\bsewer ?slide\b": "suicide",
+    r"\bkermit\b": "kill myself",
+    r"\bkms\b": "kill myself",
+    r"\bkys\b": "kill yourself",
+    r"\bunalive\b": "kill",
+    r"\bunaliving\b": "killing",
+    r"\bwanna\b": "want to",
+    r"\bgonna\b": "going to",
+    r"\bgotta\b": "got to",
+    r"\bim\b": "i'm",
+    r"\bcant\b": "can't",
+    r"\bdont\b": "don't",
+    r"\bwont\b": "won't",
+    r"\bive\b": "i've",
+    r"\bmyslef\b": "myself",
+    r"\bmyelf\b": "myself",
+    r"\bmy self\b": "myself",
+    r"\bkil\b": "kill",
+    r"\bkilll+\b": "kill",
+    r"\bdie+\b": "die",
+    r"\bover ?dose\b": "overdose",
+    r"\bod\b": "overdose",
+}
+_MISSPELLING_RES = [(re.compile(p), r) for p, r in _MISSPELLINGS.items()]
+
+
+def normalise(text: str) -> str:
+    text = _ZERO_WIDTH.sub("", text)
+    text = unicodedata.normalize("NFKC", text).translate(_LOOKALIKES).casefold()
+    text = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+    text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
+    for pattern, replacement in _MISSPELLING_RES:
+        text = pattern.sub(replacement, text)
+    return re.sub(r"\s+", " ", text).strip()

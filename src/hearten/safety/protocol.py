@@ -1,0 +1,81 @@
+"""The crisis protocol: scripted, authored replies (protocol.yaml) filled with the
+person's locale resources. No model is ever involved."""
+
+from __future__ import annotations
+
+import random
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from hearten.safety.assessment import RiskAssessment
+from hearten.safety.resources import LocaleResources, for_locale
+from hearten.vocabulary import RISK_LEVELS
+
+
+@cache
+def load_protocol() -> dict[str, Any]:
+    raw: dict[str, Any] = yaml.safe_load(
+        resources.files("hearten.safety").joinpath("protocol.yaml").read_text("utf-8")
+    )
+    return raw["replies"]  # type: ignore[no-any-return]
+
+
+class CrisisProtocol:
+    def __init__(self, locale: str | None) -> None:
+        self.locale = locale
+
+    @property
+    def resources(self) -> LocaleResources:
+        return for_locale(self.locale)
+
+    @property
+    def replies(self) -> dict[str, Any]:
+        return load_protocol()
+
+    def respond(
+        self, risk: RiskAssessment, *, followup: bool = False, used: set[str] | None = None,
+        seed: int = 0,
+    ) -> tuple[str, str]:  # fmt: skip
+        """The scripted reply and its id, for a raised risk."""
+        used = used or set()
+        if followup:
+            variants = self.replies["followup"]
+        else:
+            category = risk.categories[0] if risk.categories else "suicide"
+            variants = self._variants(category, risk.level)
+        fresh = [v for v in variants if v["id"] not in used] or variants
+        choice = random.Random(f"{seed}:{len(used)}").choice(sorted(fresh, key=lambda v: v["id"]))
+        return self.fill(choice["text"]), choice["id"]
+
+    def _variants(self, category: str, level: str) -> list[dict[str, str]]:
+        by_level = self.replies.get(category) or self.replies["suicide"]
+        if isinstance(by_level, list):
+            return by_level
+        # The asked level, else the next higher one, else the next lower one.
+        order = list(RISK_LEVELS[1:])
+        start = order.index(level) if level in order else 0
+        for candidate in order[start:] + order[:start][::-1]:
+            if by_level.get(candidate):
+                return list(by_level[candidate])
+        raise LookupError(f"protocol.yaml has no replies for {category}")
+
+    def fill(self, template: str) -> str:
+        r = self.resources
+        values = {
+            "crisis_line": r.crisis_line(),
+            "text_line": r.crisis_line(),
+            "abuse_line": r.abuse_line(),
+            "emergency": r.emergency,
+            "country": r.country,
+        }
+        text = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+        if r.is_fallback and r.directory and r.directory not in text:
+            text += (
+                f" I don't have a local line for where you are, so please use {r.directory}"
+                " to find one."
+            )
+        return " ".join(text.split())

@@ -1,0 +1,237 @@
+"""The understanding room: from one message to Signals."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from hearten.understanding.commitments import read_commitments
+from hearten.understanding.encoders import Encoder, PrototypeIndex
+from hearten.understanding.lexicon import Lexicon, load_lexicon
+from hearten.understanding.signals import Concern, Cue, Emotion, Signals
+from hearten.understanding.text import CUE_RE, normalise, second_person, without_cues
+from hearten.vocabulary import EMOTIONS
+
+_GRATITUDE = re.compile(r"\b(thank|thanks|grateful|appreciate|means a lot|kind of you)", re.I)
+_FAREWELL = re.compile(
+    r"\b(bye|goodbye|good night|goodnight|talk (?:to you )?(?:later|soon|again)|see you|"
+    r"gotta go|got to go|have to go|signing off|that's all for (?:now|today))\b",
+    re.I,
+)
+_READINESS = re.compile(
+    r"\b(good idea|you'?re right|that makes sense|sounds (?:reasonable|good|doable|manageable)|"
+    r"i should (?:try|probably|really)|maybe if i|make some changes|small (?:steps|changes)|"
+    r"worth a try|i could try|i need to (?:be kinder|take|start|focus|make)|i want to (?:try|change)|"
+    r"what (?:can|could|should) i do|any (?:ideas|suggestions|advice)|how do i)\b",
+    re.I,
+)
+_GREETING_ONLY = re.compile(r"^(hi|hello|hey|hiya|good (?:morning|evening|afternoon))\b[\s!.,]*(there)?[\s!.]*$", re.I)
+_CHECKIN_DONE = re.compile(
+    r"\b(did it|i did|managed|went (?:for|on)|i walked|i read|i called|kept (?:it )?up|stuck to|"
+    r"went (?:well|ok|okay|great|fine)|it helped|it was (?:good|nice|great)|actually did)\b",
+    re.I,
+)
+_CHECKIN_NOT = re.compile(
+    r"\b(didn't|did not|haven't|couldn't|never got|forgot|no time|not really|wasn't able|"
+    r"skipped|gave up)\b",
+    re.I,
+)
+_PARTLY = re.compile(r"\b(once|a couple of times|sort of|kind of|some days|not every)\b", re.I)
+_CLAUSE_SPLIT = re.compile(r",\s*(?:and|but|so)\s+|\s+(?:and|but|because)\s+|;\s*|,\s+")
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:well|so|and|but|also|honestly|i guess|i think|i mean|just|like|um|uh|yeah|ok|okay)"
+    r"[,]?\s+)+",
+    re.I,
+)
+
+
+class Understander:
+    """Reads one message. Lexical rules first; an encoder, when given, adds concerns
+    the rules missed by similarity to prototype sentences."""
+
+    def __init__(
+        self,
+        encoder: Encoder | None = None,
+        cache_dir: Path | None = None,
+        concern_threshold: float = 0.88,
+    ) -> None:
+        self.lexicon: Lexicon = load_lexicon()
+        self.encoder = encoder
+        self.concern_threshold = concern_threshold
+        self._index: PrototypeIndex | None = None
+        self._cache_dir = cache_dir
+
+    def _prototypes(self) -> PrototypeIndex | None:
+        if self.encoder is None:
+            return None
+        if self._index is None:
+            self._index = PrototypeIndex(self.encoder, _concern_prototypes(), self._cache_dir)
+        return self._index
+
+    def understand(self, text: str) -> Signals:
+        text = normalise(text)
+        plain = without_cues(text)
+        cues = self.read_cues(text)
+        emotions, negated_lonely = self.read_emotions(plain)
+        concerns = self.read_concerns(plain)
+        commitments = read_commitments(plain)
+        valence, has_affect = _valence(emotions, cues, negated_lonely)
+        checkin: str | None = None
+        done, missed = bool(_CHECKIN_DONE.search(plain)), bool(_CHECKIN_NOT.search(plain))
+        if done and (missed or _PARTLY.search(plain)):
+            checkin = "partly"
+        elif done:
+            checkin = "done"
+        elif missed:
+            checkin = "not"
+        return Signals(
+            text=text,
+            cues=cues,
+            emotions=emotions,
+            feeling=self.read_feeling(plain),
+            concerns=concerns,
+            commitments=commitments,
+            valence=valence,
+            has_affect=has_affect,
+            gratitude=bool(_GRATITUDE.search(plain)),
+            farewell=bool(_FAREWELL.search(plain)),
+            readiness=bool(_READINESS.search(plain)) or bool(commitments),
+            self_blame=any(e.name in {"guilt", "shame"} for e in emotions),
+            checkin=checkin,
+            greeting_only=bool(_GREETING_ONLY.match(plain)) if plain else False,
+        )
+
+    def read_cues(self, text: str) -> list[Cue]:
+        cues = []
+        for match in CUE_RE.finditer(text):
+            inner = match.group(1).strip()
+            for rule in self.lexicon.cues:
+                if rule.pattern.search(inner):
+                    cues.append(Cue(text=inner, kind=rule.kind, affect=rule.affect))
+                    break
+        return cues
+
+    def read_emotions(self, plain: str) -> tuple[list[Emotion], int]:
+        """Emotions with intensity; also how many negative feelings were negated
+        ("I'm not alone"), which lift the mood a little."""
+        best: dict[str, Emotion] = {}
+        negated = 0
+        for rule in self.lexicon.feelings:
+            for match in rule.pattern.finditer(plain):
+                before = plain[max(0, match.start() - 30) : match.start()]
+                if self.lexicon.negation.search(before):
+                    if EMOTIONS[rule.emotion] < 0:
+                        negated += 1
+                    continue
+                intensity = 0.6
+                if self.lexicon.intensifiers.search(before):
+                    intensity = 0.9
+                elif self.lexicon.softeners.search(before):
+                    intensity = 0.35
+                current = best.get(rule.emotion)
+                if current is None or intensity > current.intensity:
+                    best[rule.emotion] = Emotion(
+                        name=rule.emotion, intensity=intensity, words=match.group(0)
+                    )
+        return sorted(best.values(), key=lambda e: -e.intensity), negated
+
+    def read_feeling(self, plain: str) -> str | None:
+        for match in self.lexicon.feeling_adjectives.finditer(plain):
+            before = plain[max(0, match.start() - 20) : match.start() + 1]
+            if self.lexicon.negation.search(before) or re.search(r"\bnot\s*$", before):
+                continue
+            phrase = re.sub(r"^(?:just|pretty|quite)\s+", "", match.group(1), flags=re.I)
+            return phrase.lower()
+        return None
+
+    def read_concerns(self, plain: str) -> list[Concern]:
+        found: dict[str, Concern] = {}
+        for rule in self.lexicon.concerns:
+            for pattern in rule.patterns:
+                match = pattern.search(plain)
+                if match is None:
+                    continue
+                before = plain[max(0, match.start() - 12) : match.start()]
+                if re.search(r"\b(?:not|n't)\s*$", before):
+                    continue  # "I'm not alone"
+                word = match.group(1) if match.groups() else match.group(0)
+                topic = rule.topic.format(second_person(word).lower())
+                found[rule.id] = Concern(id=rule.id, topic=topic, clause=_clause(plain, match))
+                break
+        index = self._prototypes() if len(plain.split()) >= 4 else None
+        if index is not None and self.encoder is not None and not found:
+            query = self.encoder.encode([plain])[0]
+            scores = index.scores(query)
+            ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+            label, score = ranked[0]
+            if score >= self.concern_threshold:
+                found[label] = Concern(
+                    id=label,
+                    topic=_default_topic(self.lexicon, label),
+                    clause=_whole_clause(plain),
+                    source="embedding",
+                )
+        return list(found.values())
+
+
+def _default_topic(lexicon: Lexicon, concern: str) -> str:
+    for rule in lexicon.concerns:
+        if rule.id == concern:
+            return rule.topic.replace("your {0}", "this").replace("{0}", "them")
+    return "this"
+
+
+def _clause(plain: str, match: re.Match[str]) -> str | None:
+    """The person's words around a match, as a second-person clause."""
+    # The sentence that holds the match...
+    start = max(plain.rfind(p, 0, match.start()) for p in ".!?")
+    end_candidates = [i for i in (plain.find(p, match.end()) for p in ".!?") if i != -1]
+    end = min(end_candidates) if end_candidates else len(plain)
+    sentence = plain[start + 1 : end]
+    offset = match.start() - (start + 1)
+    # ...narrowed to the clause that holds it.
+    pos = 0
+    for piece in _CLAUSE_SPLIT.split(sentence):
+        piece_start = sentence.find(piece, pos)
+        pos = piece_start + len(piece)
+        if piece_start <= offset < pos:
+            return _tidy_clause(piece)
+    return _tidy_clause(sentence)
+
+
+def _whole_clause(plain: str) -> str | None:
+    first = re.split(r"[.!?]", plain)[0]
+    return _tidy_clause(first)
+
+
+def _tidy_clause(piece: str) -> str | None:
+    piece = _LEADING_FILLER.sub("", piece.strip(" ,;:-—"))
+    words = piece.split()
+    if len(words) < 3 or len(words) > 22 or "?" in piece:
+        return None
+    clause = second_person(piece)
+    return clause[0].lower() + clause[1:] if not clause.startswith("I ") else clause
+
+
+def _valence(emotions: list[Emotion], cues: list[Cue], negated: int) -> tuple[float, bool]:
+    parts = [EMOTIONS[e.name] * (0.5 + 0.5 * e.intensity) for e in emotions]
+    parts += [cue.affect for cue in cues]
+    parts += [0.3] * negated
+    if not parts:
+        return 0.0, False
+    # The mean, pulled toward the strongest signal so one strong word is not diluted.
+    mean = sum(parts) / len(parts)
+    strongest = max(parts, key=abs)
+    return max(-1.0, min(1.0, 0.6 * mean + 0.4 * strongest)), True
+
+
+@cache
+def _concern_prototypes() -> list[tuple[str, str]]:
+    raw = yaml.safe_load(
+        resources.files("hearten.understanding").joinpath("prototypes.yaml").read_text("utf-8")
+    )
+    return [(label, text) for label, texts in raw["concerns"].items() for text in texts]

@@ -1,0 +1,128 @@
+"""Commitments: the small steps a person says they will take, as goals."""
+
+from __future__ import annotations
+
+import re
+
+from hearten.understanding.signals import Commitment
+from hearten.understanding.text import second_person, sentences
+
+_INTENT = re.compile(
+    r"\b(?:i think i'?ll|i think i will|i'?ll|i will|i'?m going to|i am going to|i'?m gonna|"
+    r"i plan to|i'?m planning to|i intend to|maybe i can|maybe i could|maybe i'?ll|i can|"
+    r"i could|i want to|i'?d like to|i'?m thinking i'?ll|i'?ve decided to|i decided to|"
+    r"i promise to|i'?m committing to|i commit to)\s+",
+    re.IGNORECASE,
+)
+# A second step in the same sentence: "..., and maybe I can read in the evening".
+_SPLIT = re.compile(
+    r",?\s+(?:and|then|plus)\s+(?:maybe\s+|also\s+|then\s+)?(?:i\s+(?:can|could|will|'ll)|i'll|"
+    r"i'?m going to|i am going to)\s+",
+    re.IGNORECASE,
+)
+_PREFIX = re.compile(
+    r"^(?:(?:start by|start|begin by|try to|trying to|try and|actually|also|really|just|"
+    r"definitely|finally|at least|first|make sure to|make an effort to|make time to|"
+    r"make myself|set a goal to|aim to)\s+)+",
+    re.IGNORECASE,
+)
+# Verbs that do not start a step one can take ("I can imagine", "I'll be fine").
+_NOT_ACTIONS = {
+    "be", "see", "imagine", "understand", "feel", "guess", "know", "think", "say", "tell",
+    "hear", "never", "always", "get", "handle", "manage", "cope", "do", "try", "keep",
+    "relate", "totally", "not", "only", "still", "barely", "hardly", "probably", "help",
+    "live", "survive", "deal", "stop", "lose", "fail", "remember", "forget", "ask",
+    "talk", "give", "bet", "admit", "agree", "picture", "wait",
+}  # fmt: skip
+# ...unless an object follows that makes it concrete ("talk to my sister", "ask my GP").
+_CONCRETE_AFTER = re.compile(
+    r"^(?:talk to|talk with|ask|give \w+ (?:a call|a ring)|get (?:up|out|outside|to bed|"
+    r"some (?:fresh air|sleep|exercise))|do (?:some|a|one|yoga|something)|try (?:a|some|"
+    r"going|writing|reading|walking|calling|cooking|to)|keep (?:a|my phone|the phone)|"
+    r"stop (?:checking|scrolling|looking|working)|help (?:out|at))\b",
+    re.IGNORECASE,
+)
+_ANAPHORIC = re.compile(
+    r"^\w+\s+(?:it|that|this|those|these|them|things|something|anything|everything)\b"
+    r"(?!\s+(?:i|you)\s+enjoy)",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(
+    r"\b(?:on (?:my|your|the) (?:lunch ?break|way home|commute|days off|weekends?)|"
+    r"(?:at|during|over) (?:lunch(?:time)?|night|the weekend|weekends|work)|"
+    r"in the (?:morning|evening|afternoon|evenings|mornings)|"
+    r"(?:every|each|on|this|next) (?:morning|evening|night|afternoon|weekday|weekend|day|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?(?: (?:morning|evening|night|"
+    r"afternoon))?|"
+    r"(?:after|before) (?:work|class|classes|school|dinner|breakfast|lunch|bed|the kids' bedtime)|"
+    r"tonight|tomorrow(?: (?:morning|evening|night))?|this week(?:end)?)\b",
+    re.IGNORECASE,
+)
+_HOW_OFTEN = re.compile(
+    r"\b(?:a (?:few|couple of) times (?:a|this|per|each) (?:week|day)|"
+    r"(?:once|twice|(?:\d+|two|three|four|five) times) (?:a|this|per|each) (?:week|day|month)|"
+    r"every (?:day|other day|morning|evening|night|weekday)|each (?:day|weekday|morning|evening|night)|"
+    r"daily|nightly|weekly|once a week|most days)\b",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"\b(?:(?:\d+|ten|fifteen|twenty|thirty|forty-five|five)(?:\s*-\s*\d+)?\s*(?:minutes?|mins?|hours?)|"
+    r"an hour|half an hour|a few minutes)\b",
+    re.IGNORECASE,
+)
+
+
+def read_commitments(text: str) -> list[Commitment]:
+    """Find steps like "I think I'll take a short walk on my lunch break a few times
+    this week" and return them as goals in second person."""
+    found: list[Commitment] = []
+    for sentence in sentences(text):
+        match = _INTENT.search(sentence)
+        if match is None or not _starts_step(sentence[: match.start()]):
+            continue
+        rest = sentence[match.end() :].rstrip(" .!?")
+        for part in _SPLIT.split(rest):
+            step = _step(part)
+            if step is not None:
+                found.append(step)
+    return found
+
+
+def _starts_step(before: str) -> bool:
+    """The intent must open its clause: "there are steps I can take" is no commitment,
+    and neither is "if I could sleep" or "I doubt I'll"."""
+    if re.search(r"\b(?:if|don't think|do not think|doubt|wish|not sure)\b", before, re.I):
+        return False
+    return bool(_CLAUSE_OPENING.search(before))
+
+
+_CLAUSE_OPENING = re.compile(
+    r"(?:^|[,;:—-]|\b(?:and|so|then|okay|ok|well|yes|yeah|maybe|guess|think|but|now|today|"
+    r"tonight|tomorrow|week|alright|right|sure|first|also|honestly))\s*$",
+    re.IGNORECASE,
+)
+
+
+def _step(part: str) -> Commitment | None:
+    part = _PREFIX.sub("", part.strip(" ,.;")).strip()
+    words = part.split()
+    if len(words) < 2 or len(words) > 30:
+        return None
+    verb = words[0].lower().strip(",")
+    if verb in _NOT_ACTIONS and not _CONCRETE_AFTER.match(part):
+        return None
+    if _ANAPHORIC.match(part) and not _CONCRETE_AFTER.match(part):
+        return None
+    text = second_person(part)
+    when = _WHEN.search(text)
+    how_often = _HOW_OFTEN.search(text)
+    duration = _DURATION.search(text)
+    cut = min((m.start() for m in (when, how_often) if m is not None), default=len(text))
+    what = text[:cut].strip(" ,") or text
+    return Commitment(
+        text=text,
+        what=what,
+        when=when.group(0) if when else None,
+        how_often=how_often.group(0) if how_often else None,
+        duration=duration.group(0) if duration else None,
+    )

@@ -1,0 +1,94 @@
+"""Loads lexicon.yaml once and compiles its patterns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class CueRule:
+    kind: str
+    affect: float
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class FeelingRule:
+    emotion: str
+    phrase: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class ConcernRule:
+    id: str
+    topic: str
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    cues: tuple[CueRule, ...]
+    feelings: tuple[FeelingRule, ...]
+    feeling_adjectives: re.Pattern[str]
+    intensifiers: re.Pattern[str]
+    softeners: re.Pattern[str]
+    negation: re.Pattern[str]
+    concerns: tuple[ConcernRule, ...]
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    raw: dict[str, Any] = yaml.safe_load(
+        resources.files("hearten.understanding").joinpath("lexicon.yaml").read_text("utf-8")
+    )
+    feelings = tuple(
+        FeelingRule(
+            emotion=emotion,
+            phrase=phrase,
+            # "down" must not match "download"; a prefix like "thank" may match "thanks".
+            pattern=re.compile(
+                rf"\b{re.escape(phrase)}" + (r"\b" if emotion != "gratitude" else ""),
+                re.IGNORECASE,
+            ),
+        )
+        for emotion, phrases in raw["feelings"].items()
+        for phrase in phrases
+    )
+    return Lexicon(
+        cues=tuple(
+            CueRule(c["kind"], float(c["affect"]), re.compile(c["pattern"], re.IGNORECASE))
+            for c in raw["cues"]
+        ),
+        feelings=feelings,
+        feeling_adjectives=re.compile(
+            rf"\b(?:feel|feeling|felt|feels|am|i'm|im|i am|been|so|really)\s+"
+            rf"((?:(?:{_alternation(raw['intensifiers'])}|{_alternation(raw['softeners'])}|just|"
+            rf"pretty|quite|too)\s+)*(?:{_alternation(raw['feeling_adjectives'])}))\b",
+            re.IGNORECASE,
+        ),
+        intensifiers=re.compile(rf"\b(?:{_alternation(raw['intensifiers'])})\s+$", re.IGNORECASE),
+        softeners=re.compile(rf"\b(?:{_alternation(raw['softeners'])})\s+$", re.IGNORECASE),
+        negation=re.compile(
+            r"(?:\bnot|n't|\bnever|\bno longer|\bhardly|\bbarely)\b(?:\s+\w+){0,2}\s*$",
+            re.IGNORECASE,
+        ),
+        concerns=tuple(
+            ConcernRule(
+                id=cid,
+                topic=spec["topic"],
+                patterns=tuple(re.compile(p, re.IGNORECASE) for p in spec["patterns"]),
+            )
+            for cid, spec in raw["concerns"].items()
+        ),
+    )
