@@ -721,6 +721,9 @@ def print_table(results: dict[str, Any]) -> None:
             print(f"{n} absolute margins (micro/macro-F1): {sweep_line(concerns['margin_sweep'])}")
             rel = sweep_line(concerns["relative_margin_sweep"])
             print(f"{n} relative margins (micro/macro-F1): {rel}")
+    machine = results["machine"]
+    start, end = machine["loadavg_at_start"], machine.get("loadavg_at_end", ("?",))
+    print(f"load average (1 min) at start {start[0]:.2f}, at end {end[0]}")
     for n, r in backends.items():
         if r.get("status") != "ok":
             print(f"{n}: {r.get('status')} ({r.get('reason')})")
@@ -756,6 +759,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "python": sys.version.split()[0],
             "executable": sys.executable,
             "platform": platform.platform(),
+            # Other work on the machine skews every timing: compare these before trusting one.
+            "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
         },
         "data": str(args.data),
         "default_margin": DEFAULT_MARGIN,
@@ -790,6 +795,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"[{backend.name}] error: {exc}", file=sys.stderr)
         results["backends"][backend.name] = entry
 
+    results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     if not any(r.get("status") == "ok" for r in results["backends"].values()):
         print("no backend available in this interpreter", file=sys.stderr)
     print_table(results)

@@ -7,6 +7,7 @@ The person's message is committed to the store before any reply is produced.
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -18,7 +19,7 @@ from hearten.store import Store
 from hearten.understanding import Understander
 from hearten.understanding.encoders import Encoder, load_encoder
 from hearten.voices import Composer, Utterance, Voice
-from hearten.voices.composer.composer import sentence_key
+from hearten.voices.composer.composer import opening_key, sentence_key
 from hearten.vocabulary import Stage, Strategy
 
 MAX_MESSAGE_CHARS = 8000
@@ -51,6 +52,8 @@ class Reply(BaseModel):
     risk: RiskAssessment
     voice: str
     crisis: bool = False
+    moves: list[str] = []  # "strategy/move" of each sentence role, for evaluation
+    ideas: list[str] = []  # coping ideas offered in this reply
 
     def as_json(self, user: str) -> dict[str, Any]:
         """The fields `hearten replay --json` prints (DESIGN.md)."""
@@ -188,6 +191,8 @@ class Session:
             risk=self.state.risk,
             voice=utterance.voice,
             crisis=plan.risk.is_crisis,
+            moves=[f"{m.strategy}/{m.move}" for m in plan.moves],
+            ideas=plan.ideas,
         )
         self._save_reply(reply, signals.commitments)
         return reply
@@ -234,7 +239,8 @@ class Session:
     def _remember(self, utterance: Utterance, plan: Plan) -> None:
         s = self.state
         s.used_phrases.update(utterance.phrase_ids)
-        s.used_sentences.update(sentence_key(x) for x in utterance.text.split(". ") if x)
+        for sentence in re.split(r"(?<=[.!?])\s+", utterance.text):
+            s.used_sentences.update((sentence_key(sentence), opening_key(sentence)))
         s.stage = plan.stage
         s.strategy_history.append(list(plan.strategies))
         s.offered_ideas += [i for i in plan.ideas if i not in s.offered_ideas]

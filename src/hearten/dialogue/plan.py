@@ -27,6 +27,7 @@ class Plan(BaseModel):
     cues: list[str] = []
     goals: list[Commitment] = []  # the goals of this session
     new_goals: list[Commitment] = []  # set in this message
+    ideas_offered: list[str] = []  # ideas offered earlier in the session
     checkin_goal: str | None = None
     name: str | None = None
     mood: float = 0.0

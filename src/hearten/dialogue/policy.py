@@ -53,6 +53,7 @@ class Policy:
             cues=[c.kind for c in signals.cues],
             goals=list(state.goals),
             new_goals=list(signals.commitments),
+            ideas_offered=list(state.offered_ideas),
             checkin_goal=state.checkin_goal.text if state.checkin_goal else None,
             name=state.name,
             mood=state.current_mood,
@@ -84,7 +85,7 @@ class Policy:
             return "action", moves
 
         closing = s.farewell or (
-            s.gratitude and not new_now and (state.goals or state.offered_ideas)
+            s.gratitude and (bool(state.goals) or (not new_now and bool(state.offered_ideas)))
         )
         if closing:
             moves = []
@@ -117,21 +118,29 @@ class Policy:
             any(c.kind == "tears" for c in s.cues) and not s.gratitude
         )
         if hurting:
-            moves = [*cue] if cue else [Move(strategy="reflection_of_feelings", move="reflect")]
+            reflect = (
+                Move(strategy="restatement", move="restate")
+                if new_now and any(c.clause for c in now)
+                else Move(strategy="reflection_of_feelings", move="reflect")
+            )
+            # Something new and painful named: answer the cue and reflect it both.
+            moves = [*cue, reflect] if (new_now or not cue) else [*cue]
             if s.self_blame:
                 moves.append(Move(strategy="affirmation_and_reassurance", move="reassure"))
                 if s.readiness and len(state.offered_ideas) >= 4:
                     moves.append(Move(strategy="affirmation_and_reassurance", move="courage"))
             else:
                 moves.append(Move(strategy="affirmation_and_reassurance", move="not_alone"))
-            # Ideas only once listened to, and few while the person is blaming themselves.
+            # Ideas only once listened to; none while tears meet a fresh loss, and few
+            # while the person is blaming themselves.
             room = 1 if s.self_blame else 2
             if s.self_blame and len(state.offered_ideas) >= 4:
                 room = 0
-            if listened and ideas and room:
+            crying_over_new = bool(new_now) and any(c.kind == "tears" for c in s.cues)
+            if listened and ideas and room and not crying_over_new:
                 for i, idea in enumerate(ideas[:room]):
-                    moves.insert(1 + i, Move(strategy="providing_suggestions", move="idea", idea=idea))
-            elif not listened:
+                    moves.insert(len(moves) - 1, Move(strategy="providing_suggestions", move="idea", idea=idea))
+            elif not listened or crying_over_new:
                 moves.append(Move(strategy="question", move="explore"))
             return "comforting", moves
 

@@ -31,6 +31,7 @@ class Rule:
     category: RiskCategory
     level: RiskLevel
     pattern: re.Pattern[str]
+    context: bool = False  # counts only when risk is already in the conversation
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def load_rules() -> RuleBook:
     return RuleBook(
         benign=tuple(re.compile(p) for p in raw["benign"]),
         rules=tuple(
-            Rule(r["id"], r["category"], r["level"], re.compile(r["pattern"]))
+            Rule(r["id"], r["category"], r["level"], re.compile(r["pattern"]), r.get("context", False))
             for r in [*raw["rules"], *raw.get("multilingual", [])]
         ),
         method_seeking=tuple(re.compile(p) for p in raw["method_seeking"]),
@@ -80,8 +81,10 @@ class RiskAssessor:
     def assess(self, text: str, history: list[str]) -> RiskAssessment:
         """This message in the light of the person's recent messages (oldest first)."""
         clean = self._blank_benign(normalise(text))
-        found = self._by_rules(clean)
         recent = [self._blank_benign(normalise(h)) for h in history[-RECENT_TURNS:]]
+        found = self._by_rules(clean)
+        if found.is_crisis or any(self._by_rules(h).is_crisis for h in recent):
+            found = found.merged(self._by_rules(clean, context=True))
         if any(p.search(clean) for p in self.rules.method_seeking):
             if self._distressed(clean) or any(self._distressed(h) for h in recent):
                 found = found.merged(
@@ -103,10 +106,10 @@ class RiskAssessor:
             text = pattern.sub(" ", text)
         return text
 
-    def _by_rules(self, clean: str) -> RiskAssessment:
+    def _by_rules(self, clean: str, context: bool = False) -> RiskAssessment:
         result = RiskAssessment()
         for rule in self.rules.rules:
-            if rule.pattern.search(clean):
+            if rule.context == context and rule.pattern.search(clean):
                 result = result.merged(
                     RiskAssessment(level=rule.level, categories=[rule.category], reasons=[rule.id])
                 )

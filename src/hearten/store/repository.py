@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hearten.store.tables import Conversation, Goal, Message, Mood, User, utcnow
@@ -63,6 +63,9 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -71,7 +74,6 @@ class Store:
 
     @classmethod
     def at(cls, path: Path) -> Store:
-        path.parent.mkdir(parents=True, exist_ok=True)
         return cls(sqlite_url(path))
 
     def migrate(self) -> None:

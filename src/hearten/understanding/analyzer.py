@@ -58,10 +58,12 @@ class Understander:
         encoder: Encoder | None = None,
         cache_dir: Path | None = None,
         concern_threshold: float = 0.88,
+        concern_margin: float = 0.02,
     ) -> None:
         self.lexicon: Lexicon = load_lexicon()
         self.encoder = encoder
         self.concern_threshold = concern_threshold
+        self.concern_margin = concern_margin
         self._index: PrototypeIndex | None = None
         self._cache_dir = cache_dir
 
@@ -151,8 +153,11 @@ class Understander:
     def read_concerns(self, plain: str) -> list[Concern]:
         found: dict[str, Concern] = {}
         for rule in self.lexicon.concerns:
+            text = plain
+            for exclusion in rule.exclude:
+                text = exclusion.sub(lambda m: " " * len(m.group(0)), text)
             for pattern in rule.patterns:
-                match = pattern.search(plain)
+                match = pattern.search(text)
                 if match is None:
                     continue
                 before = plain[max(0, match.start() - 12) : match.start()]
@@ -166,13 +171,12 @@ class Understander:
         if index is not None and self.encoder is not None and not found:
             query = self.encoder.encode([plain])[0]
             scores = index.scores(query)
-            ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-            label, score = ranked[0]
-            if score >= self.concern_threshold:
+            nothing = scores.pop("none", 0.0)
+            label, score = max(scores.items(), key=lambda kv: kv[1])
+            if score >= self.concern_threshold and score > nothing + self.concern_margin:
                 found[label] = Concern(
                     id=label,
                     topic=_default_topic(self.lexicon, label),
-                    clause=_whole_clause(plain),
                     source="embedding",
                 )
         return list(found.values())
@@ -203,11 +207,6 @@ def _clause(plain: str, match: re.Match[str]) -> str | None:
     return _tidy_clause(sentence)
 
 
-def _whole_clause(plain: str) -> str | None:
-    first = re.split(r"[.!?]", plain)[0]
-    return _tidy_clause(first)
-
-
 def _tidy_clause(piece: str) -> str | None:
     piece = _LEADING_FILLER.sub("", piece.strip(" ,;:-—"))
     words = piece.split()
@@ -234,4 +233,5 @@ def _concern_prototypes() -> list[tuple[str, str]]:
     raw = yaml.safe_load(
         resources.files("hearten.understanding").joinpath("prototypes.yaml").read_text("utf-8")
     )
-    return [(label, text) for label, texts in raw["concerns"].items() for text in texts]
+    pairs = [(label, text) for label, texts in raw["concerns"].items() for text in texts]
+    return pairs + [("none", text) for text in raw.get("none", [])]

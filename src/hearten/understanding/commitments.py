@@ -28,7 +28,7 @@ _PREFIX = re.compile(
 )
 # Verbs that do not start a step one can take ("I can imagine", "I'll be fine").
 _NOT_ACTIONS = {
-    "be", "see", "imagine", "understand", "feel", "guess", "know", "think", "say", "tell",
+    "be", "see", "imagine", "understand", "feel", "guess", "know", "think",
     "hear", "never", "always", "get", "handle", "manage", "cope", "do", "try", "keep",
     "relate", "totally", "not", "only", "still", "barely", "hardly", "probably", "help",
     "live", "survive", "deal", "stop", "lose", "fail", "remember", "forget", "ask",
@@ -103,7 +103,13 @@ _CLAUSE_OPENING = re.compile(
 )
 
 
+_TRAILING = re.compile(
+    r",\s+(?:that|which|as|since|because|so|it|this|who|when i|when you|but)\b.*$", re.IGNORECASE
+)
+
+
 def _step(part: str) -> Commitment | None:
+    part = _TRAILING.sub("", part)  # "..., that was always when I used to call him"
     part = _PREFIX.sub("", part.strip(" ,.;")).strip()
     words = part.split()
     if len(words) < 2 or len(words) > 30:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
@@ -104,12 +105,26 @@ class PrototypeIndex:
         return best
 
 
+def vector_file_name(encoder_name: str, texts: list[str]) -> str:
+    digest = hashlib.sha256(("\n".join([encoder_name, *texts])).encode()).hexdigest()[:20]
+    return f"{encoder_name}-{digest}.npy"
+
+
+def shipped_vectors_dir() -> Path:
+    """Vectors of the bundled prototype sentences, built by scripts/build_vectors.py so
+    that a first start does not spend seconds encoding them."""
+    return Path(str(resources.files("hearten.understanding").joinpath("vectors")))
+
+
 def _cached_encode(encoder: Encoder, texts: list[str], cache_dir: Path | None) -> Vectors:
-    digest = hashlib.sha256(("\n".join([encoder.name, *texts])).encode()).hexdigest()[:20]
-    path = cache_dir / f"{encoder.name}-{digest}.npy" if cache_dir else None
-    if path is not None and path.exists():
+    name = vector_file_name(encoder.name, texts)
+    shipped = shipped_vectors_dir() / name
+    path = cache_dir / name if cache_dir else None
+    for candidate in (shipped, path):
+        if candidate is None or not candidate.exists():
+            continue
         try:
-            cached = np.load(path)
+            cached = np.load(candidate)
             if cached.shape[0] == len(texts):
                 return np.asarray(cached, dtype=np.float32)
         except (OSError, ValueError):

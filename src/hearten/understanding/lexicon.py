@@ -30,6 +30,7 @@ class ConcernRule:
     id: str
     topic: str
     patterns: tuple[re.Pattern[str], ...]
+    exclude: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def load_lexicon() -> Lexicon:
                 id=cid,
                 topic=spec["topic"],
                 patterns=tuple(re.compile(p, re.IGNORECASE) for p in spec["patterns"]),
+                exclude=tuple(re.compile(p, re.IGNORECASE) for p in spec.get("exclude", [])),
             )
             for cid, spec in raw["concerns"].items()
         ),

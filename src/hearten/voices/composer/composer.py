@@ -11,12 +11,18 @@ from hearten.voices.composer.library import Library, Phrase, load_library
 
 MAX_SENTENCES = 6
 _SAY_ONCE = frozenset({"clause", "goal", "goals", "topic"})
+_ECHO_MOVES = frozenset({"reflect", "restate", "explore", "sympathy"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def sentence_key(sentence: str) -> str:
     """How two sentences are compared for repetition: letters only, lower case."""
     return re.sub(r"[^a-z]+", " ", sentence.lower()).strip()
+
+
+def opening_key(sentence: str) -> str:
+    """Two sentences that start with the same five words read as a repetition."""
+    return "^" + " ".join(sentence_key(sentence).split()[:5])
 
 
 class Composer:
@@ -47,7 +53,8 @@ class Composer:
             spent |= phrase.slots & _SAY_ONCE
             used_ids.append(phrase.id)
             said.append(text)
-            avoid.update(sentence_key(s) for s in _SENTENCE_END.split(text))
+            for part in _SENTENCE_END.split(text):
+                avoid.update((sentence_key(part), opening_key(part)))
         if len(said) < 2:  # a reply is never a single bare line
             extra = self._pick(
                 Move(strategy="others", move="presence"), plan, slots, rng,
@@ -79,7 +86,8 @@ class Composer:
             rng.shuffle(candidates)
             for phrase in candidates:
                 text = _render(phrase.text, slots)
-                if not any(sentence_key(s) in avoid for s in _SENTENCE_END.split(text)):
+                parts = _SENTENCE_END.split(text)
+                if not any(sentence_key(s) in avoid or opening_key(s) in avoid for s in parts):
                     return phrase, text
         return None
 
@@ -88,6 +96,12 @@ def _fit(phrase: Phrase, move: Move, plan: Plan) -> int | None:
     """How well a phrasing fits this turn (higher is better), or None if it does not."""
     score = 0
     if phrase.idea is not None and phrase.idea != move.idea:
+        return None
+    if "goals" in phrase.requires and not (plan.goals or plan.new_goals):
+        return None
+    if "ideas" in phrase.requires and not plan.ideas_offered:
+        return None
+    if "story" in phrase.requires and not plan.concerns:
         return None
     if phrase.stage and plan.stage not in phrase.stage:
         return None
@@ -98,9 +112,10 @@ def _fit(phrase: Phrase, move: Move, plan: Plan) -> int | None:
     elif move.move == "cue":
         return None  # a cue reply must answer the cue that was written
     if phrase.concern:
+        # A concern-specific line speaks only to the concern this reply is about.
         if plan.primary is not None and plan.primary.id in phrase.concern:
             score += 3
-        elif phrase.concern & {c.id for c in plan.concerns}:
+        elif move.idea is not None and phrase.concern & {c.id for c in plan.concerns}:
             score += 1
         else:
             return None
@@ -109,7 +124,8 @@ def _fit(phrase: Phrase, move: Move, plan: Plan) -> int | None:
             return None
         score += 2
     if phrase.slots & {"clause", "topic", "feeling", "goal", "goals"}:
-        score += 2  # the person's own words beat a generic line
+        # The person's own words beat a generic line, above all when reflecting.
+        score += 4 if move.move in _ECHO_MOVES else 2
     return score
 
 

@@ -13,6 +13,9 @@ from hearten.vocabulary import CONCERNS, EMOTIONS, STAGES, STRATEGIES
 
 SLOTS = frozenset({"feeling", "topic", "clause", "goal", "goals", "name"})
 CUES = frozenset({"sigh", "tears", "smile", "nod", "pause", "shrug", "quiet"})
+# What a phrasing takes for granted: goals set this session, ideas already offered, or
+# that the person has already told something (so not the first reply).
+REQUIRES = frozenset({"goals", "ideas", "story"})
 _SLOT_RE = re.compile(r"\{(\w+)\}")
 
 
@@ -28,6 +31,7 @@ class Phrase:
     stage: frozenset[str] = frozenset()
     cue: frozenset[str] = frozenset()
     idea: str | None = None
+    requires: frozenset[str] = frozenset()
 
 
 class LibraryError(ValueError):
@@ -104,6 +108,7 @@ def _phrase(name: str, strategy: str, move: str, item: dict[str, object]) -> Phr
         stage=ids("stage", STAGES),
         cue=ids("cue", CUES),
         idea=str(idea) if idea else None,
+        requires=ids("requires", REQUIRES),
     )
 
 
