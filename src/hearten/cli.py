@@ -59,7 +59,9 @@ def chat(
     session = companion.session(settings.user, persist=not no_store, seed=seed)
     _say(console, session.opening())
     if interactive:
-        console.print(Text("(type /quit to leave; nothing you write leaves this machine)", style="dim"))
+        console.print(
+            Text("(type /quit to leave; nothing you write leaves this machine)", style="dim")
+        )
     while True:
         try:
             if interactive:
@@ -219,7 +221,9 @@ def screen(text: str | None, as_json: bool, locale: str | None, encoder: str | N
                 if not isinstance(message, str):
                     raise TypeError("text must be a string")
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise click.ClickException(f"line {number}: expected {{\"text\": ...}} ({exc})")
+                raise click.ClickException(
+                    f'line {number}: expected {{"text": ...}} ({exc})'
+                ) from exc
         else:
             message = raw.rstrip("\n")
             if not message.strip():

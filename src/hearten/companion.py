@@ -18,9 +18,9 @@ from hearten.safety import CrisisProtocol, RiskAssessment, RiskAssessor
 from hearten.store import Store
 from hearten.understanding import Understander
 from hearten.understanding.encoders import Encoder, load_encoder
+from hearten.vocabulary import Stage, Strategy
 from hearten.voices import Composer, Utterance, Voice
 from hearten.voices.composer.composer import opening_key, sentence_key
-from hearten.vocabulary import Stage, Strategy
 
 MAX_MESSAGE_CHARS = 8000
 
@@ -79,7 +79,7 @@ class Companion:
         *,
         voice: Voice | None = None,
         store: Store | None = None,
-        encoder: Encoder | None | bool = True,
+        encoder: Encoder | bool | None = True,
     ) -> None:
         self.settings = settings or load_settings()
         if encoder is True:
@@ -101,7 +101,9 @@ class Companion:
             self._store = Store(self.settings.db_url)
         return self._store
 
-    def session(self, user: str | None = None, *, persist: bool = True, seed: int | None = None) -> Session:
+    def session(
+        self, user: str | None = None, *, persist: bool = True, seed: int | None = None
+    ) -> Session:
         return Session(self, user or self.settings.user, persist=persist, seed=seed)
 
     def close(self) -> None:
@@ -296,8 +298,10 @@ def _checked(text: str) -> str:
     return stripped
 
 
-_RETRACTIONS = ("jk", "just kidding", "joking", "i'm fine", "im fine", "i'm ok", "i'm okay",
-                "never mind", "nevermind", "forget it", "lol", "kidding", "i'm good", "not serious")  # fmt: skip
+_RETRACTIONS = (
+    "jk", "just kidding", "joking", "i'm fine", "im fine", "i'm ok", "i'm okay", "never mind",
+    "nevermind", "forget it", "lol", "kidding", "i'm good", "not serious",
+)  # fmt: skip
 
 
 def _retraction(text: str) -> bool:

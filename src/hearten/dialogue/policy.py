@@ -114,8 +114,10 @@ class Policy:
         listened = state.questions_asked > 0 and state.turn >= 2
 
         # Self-blame, loneliness, tears: comfort first, one idea at most.
-        hurting = s.self_blame or any(c.id == "loneliness" for c in new_now) or (
-            any(c.kind == "tears" for c in s.cues) and not s.gratitude
+        hurting = (
+            s.self_blame
+            or any(c.id == "loneliness" for c in new_now)
+            or (any(c.kind == "tears" for c in s.cues) and not s.gratitude)
         )
         if hurting:
             reflect = (
@@ -138,8 +140,11 @@ class Policy:
                 room = 0
             crying_over_new = bool(new_now) and any(c.kind == "tears" for c in s.cues)
             if listened and ideas and room and not crying_over_new:
-                for i, idea in enumerate(ideas[:room]):
-                    moves.insert(len(moves) - 1, Move(strategy="providing_suggestions", move="idea", idea=idea))
+                for _i, idea in enumerate(ideas[:room]):
+                    moves.insert(
+                        len(moves) - 1,
+                        Move(strategy="providing_suggestions", move="idea", idea=idea),
+                    )
             elif not listened or crying_over_new:
                 moves.append(Move(strategy="question", move="explore"))
             return "comforting", moves

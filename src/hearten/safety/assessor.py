@@ -52,7 +52,13 @@ def load_rules() -> RuleBook:
     return RuleBook(
         benign=tuple(re.compile(p) for p in raw["benign"]),
         rules=tuple(
-            Rule(r["id"], r["category"], r["level"], re.compile(r["pattern"]), r.get("context", False))
+            Rule(
+                r["id"],
+                r["category"],
+                r["level"],
+                re.compile(r["pattern"]),
+                r.get("context", False),
+            )
             for r in [*raw["rules"], *raw.get("multilingual", [])]
         ),
         method_seeking=tuple(re.compile(p) for p in raw["method_seeking"]),
@@ -85,15 +91,15 @@ class RiskAssessor:
         found = self._by_rules(clean)
         if found.is_crisis or any(self._by_rules(h).is_crisis for h in recent):
             found = found.merged(self._by_rules(clean, context=True))
-        if any(p.search(clean) for p in self.rules.method_seeking):
-            if self._distressed(clean) or any(self._distressed(h) for h in recent):
-                found = found.merged(
-                    RiskAssessment(
-                        level="high",
-                        categories=["suicide"],
-                        reasons=["method-seeking after distress"],
-                    )
+        seeking = any(p.search(clean) for p in self.rules.method_seeking)
+        if seeking and (self._distressed(clean) or any(self._distressed(h) for h in recent)):
+            found = found.merged(
+                RiskAssessment(
+                    level="high",
+                    categories=["suicide"],
+                    reasons=["method-seeking after distress"],
                 )
+            )
         if not found.is_crisis and self.encoder is not None and len(clean.split()) >= 3:
             try:
                 found = found.merged(self._by_similarity(clean))

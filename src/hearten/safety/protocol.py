@@ -42,11 +42,16 @@ class CrisisProtocol:
     ) -> tuple[str, str]:  # fmt: skip
         """The scripted reply and its id, for a raised risk."""
         used = used or set()
+        category = risk.categories[0] if risk.categories else "suicide"
         if followup:
-            variants = self.replies["followup"]
+            variants = [
+                v for v in self.replies["followup"]
+                if not v.get("categories") or category in v["categories"]
+            ]  # fmt: skip
         else:
-            category = risk.categories[0] if risk.categories else "suicide"
             variants = self._variants(category, risk.level)
+        if self.resources.text_line() is None:  # no text service here: skip those wordings
+            variants = [v for v in variants if "{text_line}" not in v["text"]] or variants
         fresh = [v for v in variants if v["id"] not in used] or variants
         choice = random.Random(f"{seed}:{len(used)}").choice(sorted(fresh, key=lambda v: v["id"]))
         return self.fill(choice["text"]), choice["id"]
@@ -67,15 +72,15 @@ class CrisisProtocol:
         r = self.resources
         values = {
             "crisis_line": r.crisis_line(),
-            "text_line": r.crisis_line(),
+            "text_line": r.text_line() or r.crisis_line(),
             "abuse_line": r.abuse_line(),
             "emergency": r.emergency,
-            "country": r.country,
+            "country": r.country_phrase,
         }
         text = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
-        if r.is_fallback and r.directory and r.directory not in text:
+        if r.is_fallback:
             text += (
-                f" I don't have a local line for where you are, so please use {r.directory}"
-                " to find one."
+                " I don't know which country you're in, so I can't give you a local number:"
+                " your local emergency number and findahelpline.com will reach the right people."
             )
         return " ".join(text.split())

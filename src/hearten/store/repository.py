@@ -197,7 +197,9 @@ class Store:
             if open_only:
                 query = query.where(Goal.status == "open")
             rows = s.scalars(query.order_by(Goal.created_at, Goal.id)).all()
-            return [GoalRecord(g.id, g.text, g.status, g.created_at, g.conversation_id) for g in rows]
+            return [
+                GoalRecord(g.id, g.text, g.status, g.created_at, g.conversation_id) for g in rows
+            ]
 
     def set_goal_status(self, goal_id: int, status: str) -> None:
         with self.session() as s:

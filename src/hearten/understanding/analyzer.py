@@ -25,11 +25,14 @@ _FAREWELL = re.compile(
 _READINESS = re.compile(
     r"\b(good idea|you'?re right|that makes sense|sounds (?:reasonable|good|doable|manageable)|"
     r"i should (?:try|probably|really)|maybe if i|make some changes|small (?:steps|changes)|"
-    r"worth a try|i could try|i need to (?:be kinder|take|start|focus|make)|i want to (?:try|change)|"
+    r"worth a try|i could try|i need to (?:be kinder|take|start|focus|make)|"
+    r"i want to (?:try|change)|"
     r"what (?:can|could|should) i do|any (?:ideas|suggestions|advice)|how do i)\b",
     re.I,
 )
-_GREETING_ONLY = re.compile(r"^(hi|hello|hey|hiya|good (?:morning|evening|afternoon))\b[\s!.,]*(there)?[\s!.]*$", re.I)
+_GREETING_ONLY = re.compile(
+    r"^(hi|hello|hey|hiya|good (?:morning|evening|afternoon))\b[\s!.,]*(there)?[\s!.]*$", re.I
+)
 _CHECKIN_DONE = re.compile(
     r"\b(did it|i did|managed|went (?:for|on)|i walked|i read|i called|kept (?:it )?up|stuck to|"
     r"went (?:well|ok|okay|great|fine)|it helped|it was (?:good|nice|great)|actually did)\b",

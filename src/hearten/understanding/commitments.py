@@ -61,7 +61,8 @@ _WHEN = re.compile(
 _HOW_OFTEN = re.compile(
     r"\b(?:a (?:few|couple of) times (?:a|this|per|each) (?:week|day)|"
     r"(?:once|twice|(?:\d+|two|three|four|five) times) (?:a|this|per|each) (?:week|day|month)|"
-    r"every (?:day|other day|morning|evening|night|weekday)|each (?:day|weekday|morning|evening|night)|"
+    r"every (?:day|other day|morning|evening|night|weekday)|"
+    r"each (?:day|weekday|morning|evening|night)|"
     r"daily|nightly|weekly|once a week|most days)\b",
     re.IGNORECASE,
 )

@@ -57,9 +57,7 @@ def second_person(text: str) -> str:
             out.append("were")
             continue
         swapped = _SWAP.get(low)
-        if swapped is None:
-            out.append(tok)
-        elif low == "am" and _prev_word(tokens, i) not in {"i", "you"}:
+        if swapped is None or (low == "am" and _prev_word(tokens, i) not in {"i", "you"}):
             out.append(tok)
         else:
             out.append(swapped)

@@ -90,7 +90,11 @@ def _phrase(name: str, strategy: str, move: str, item: dict[str, object]) -> Phr
 
     def ids(key: str, allowed: frozenset[str] | tuple[str, ...]) -> frozenset[str]:
         value = item.get(key) or []
-        values = frozenset([value] if isinstance(value, str) else value)  # type: ignore[arg-type]
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise LibraryError(f"{where}: {key} is a list of ids")
+        values = frozenset(str(v) for v in value)
         unknown = values - set(allowed)
         if unknown:
             raise LibraryError(f"{where}: unknown {key} {sorted(unknown)}")

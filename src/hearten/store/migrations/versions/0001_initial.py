@@ -84,7 +84,9 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column(
-            "message_id", sa.Integer(), sa.ForeignKey("messages.id", ondelete="CASCADE"),
+            "message_id",
+            sa.Integer(),
+            sa.ForeignKey("messages.id", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column("valence", sa.Float(), nullable=False),

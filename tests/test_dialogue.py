@@ -1,0 +1,89 @@
+"""The policy, with exact expectations, and properties over any conversation."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hearten.dialogue import Policy, SessionState
+from hearten.dialogue.ideas import rank_ideas, tried_ideas
+from hearten.understanding import Understander
+
+U = Understander()
+P = Policy()
+
+
+def step(state: SessionState, text: str):  # type: ignore[no-untyped-def]
+    signals = U.understand(text)
+    state.observe(signals)
+    plan = P.decide(signals, state)
+    state.offered_ideas += [i for i in plan.ideas if i not in state.offered_ideas]
+    state.questions_asked += sum(m.strategy == "question" for m in plan.moves)
+    return plan
+
+
+def test_first_reply_listens_and_asks() -> None:
+    plan = step(SessionState(), "*sigh* I just feel so down today.")
+    assert plan.stage == "opening"
+    assert plan.strategies == ["reflection_of_feelings", "affirmation_and_reassurance", "question"]
+    assert "providing_suggestions" not in plan.strategies
+
+
+def test_no_advice_before_listening() -> None:
+    # Even when the first message names the trouble, hearten asks before it advises.
+    plan = step(SessionState(), "My boss keeps piling work on me and I can't cope.")
+    assert "providing_suggestions" not in plan.strategies
+    assert "question" in plan.strategies
+
+
+def test_ideas_fit_the_concern_and_skip_what_was_tried() -> None:
+    state = SessionState()
+    step(state, "*sigh* I feel so down.")
+    plan = step(state, "Work is awful and my boss is constantly pushing me to do more.")
+    assert plan.ideas == ["talk_to_boss", "trusted_coworker"]
+    plan = step(
+        state,
+        "I've tried talking to my boss, but they don't understand. I just feel so alone.",
+    )
+    assert "talk_to_boss" not in plan.ideas
+    assert plan.ideas == ["confide_friend_family", "support_group"]
+
+
+def test_rank_ideas_prefers_specific_fits() -> None:
+    assert set(rank_ideas(["school"], [], set())[:2]) == {"study_plan", "ask_teacher"}
+    assert rank_ideas(["money"], [], {"money_first_step"})[0] == "debt_advice"
+
+
+def test_tried_ideas() -> None:
+    assert tried_ideas("I went to a grief support group once, it wasn't for me") == {
+        "support_group"
+    }
+
+
+def test_goals_lead_to_restating_affirming_and_inviting_back() -> None:
+    state = SessionState()
+    step(state, "I feel low.")
+    plan = step(state, "I think I'll call my brother on Sunday evening.")
+    assert plan.stage == "action"
+    assert [m.move for m in plan.moves] == ["restate_goal", "affirm_goal", "invite_back"]
+    assert [g.text for g in state.goals] == ["call your brother on Sunday evening"]
+
+
+def test_thanks_after_ideas_closes() -> None:
+    state = SessionState()
+    step(state, "I feel low.")
+    step(state, "Exams are crushing me, I can't revise.")
+    plan = step(state, "Thank you, that really helps. Bye for now.")
+    assert plan.stage == "closing"
+    assert "others/invite_back" in [f"{m.strategy}/{m.move}" for m in plan.moves]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=200), min_size=1, max_size=8))
+def test_any_conversation_gets_at_most_three_strategies(messages: list[str]) -> None:
+    state = SessionState()
+    for text in messages:
+        plan = step(state, text)
+        assert 1 <= len(plan.strategies) <= 3
+        assert plan.stage in {"opening", "exploration", "comforting", "action", "closing"}
+        assert len(state.offered_ideas) <= 6

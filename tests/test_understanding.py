@@ -1,0 +1,162 @@
+"""The understanding room, with exact expectations."""
+
+from __future__ import annotations
+
+import pytest
+
+from hearten.understanding import Understander
+from hearten.understanding.commitments import read_commitments
+from hearten.understanding.encoders import Encoder
+from hearten.understanding.text import second_person
+
+U = Understander()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("*sighs heavily* I'm tired", "sigh"),
+        ("*sniffles* ok", "tears"),
+        ("*wipes away a tear* thank you", "tears"),
+        ("*nods slowly* that's fair", "nod"),
+        ("*offers a small smile* thanks", "smile"),
+        ("*pauses for a moment* well", "pause"),
+        ("*shrugs* dunno", "shrug"),
+        ("*stares at the floor* it's fine", "quiet"),
+    ],
+)
+def test_cues_map_to_kinds(text: str, kind: str) -> None:
+    cues = U.understand(text).cues
+    assert [c.kind for c in cues] == [kind]
+
+
+def test_cue_affect_direction() -> None:
+    assert U.understand("*sighs*").cues[0].affect < 0
+    assert U.understand("*smiles*").cues[0].affect > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "feeling"),
+    [
+        ("*sigh* I just feel so down today.", "so down"),
+        ("I'm just feeling really low.", "really low"),
+        ("I just feel so alone in all of this.", "so alone"),
+        ("I guess I'm just feeling overwhelmed with everything", "overwhelmed"),
+        ("I'm not sad, just busy", None),
+    ],
+)
+def test_feeling_in_own_words(text: str, feeling: str | None) -> None:
+    assert U.understand(text).feeling == feeling
+
+
+def test_concerns_in_the_persons_words() -> None:
+    s = U.understand(
+        "Well, I've been really stressed out with work lately. The projects just keep piling "
+        "up and my boss is constantly pushing me to do more."
+    )
+    by_id = {c.id: c for c in s.concerns}
+    assert set(by_id) == {"work", "boss"}
+    assert by_id["boss"].topic == "your boss"
+    assert by_id["boss"].clause == "your boss is constantly pushing you to do more"
+    assert by_id["work"].clause == "you've been really stressed out with work lately"
+
+
+@pytest.mark.parametrize(
+    ("text", "concern"),
+    [
+        ("My final exams start in three weeks", "school"),
+        ("she broke up with me last month", "breakup"),
+        ("my dad passed away two months ago", "grief"),
+        ("I'm caring for my mum, she has dementia", "caregiving"),
+        ("I can't pay the rent this month", "money"),
+        ("I moved to a new city and don't know anyone", "moving"),
+        ("I can't sleep, I lie awake every night", "sleep"),
+        ("I feel like I'm letting everyone down", "productivity_guilt"),
+        ("We had our baby eleven weeks ago", "parenting"),
+        ("I feel so alone", "loneliness"),
+    ],
+)
+def test_concern_rules(text: str, concern: str) -> None:
+    assert concern in {c.id for c in U.understand(text).concerns}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It helps to know I'm not alone in this",  # negated
+        "my partner is at work all day",  # someone else's work
+        "I think that could work",  # not a job
+    ],
+)
+def test_concern_rules_keep_out(text: str) -> None:
+    ids = {c.id for c in U.understand(text).concerns}
+    assert "loneliness" not in ids and "work" not in ids
+
+
+def test_seed_goals_are_captured_with_what_when_how_often() -> None:
+    goals = read_commitments(
+        "*nods thoughtfully* Okay, that sounds reasonable. I think I'll start by trying to take "
+        "a short walk on my lunch break a few times this week. And maybe I can set aside 30 "
+        "minutes in the evening to read a book, instead of just mindlessly scrolling on my "
+        "phone. Those seem like manageable steps I could take."
+    )
+    assert [g.text for g in goals] == [
+        "take a short walk on your lunch break a few times this week",
+        "set aside 30 minutes in the evening to read a book, instead of just mindlessly "
+        "scrolling on your phone",
+    ]
+    walk, read = goals
+    assert (walk.what, walk.when, walk.how_often) == (
+        "take a short walk",
+        "on your lunch break",
+        "a few times this week",
+    )
+    assert (read.when, read.duration) == ("in the evening", "30 minutes")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm going to give those ideas a try and see if it makes a difference.",
+        "It helps to know there are steps I can take to start feeling better.",
+        "I can imagine.",
+        "I'll try.",
+        "I will be fine.",
+        "If I could sleep I would feel better.",
+    ],
+)
+def test_not_commitments(text: str) -> None:
+    assert read_commitments(text) == []
+
+
+def test_commitment_split_and_trailing_clause() -> None:
+    goals = read_commitments(
+        "I think I'll look through his old photos with my husband on Sunday evening, that was "
+        "always when I used to call him. And I'm going to say yes next time my coworkers ask "
+        "me to lunch."
+    )
+    assert [g.text for g in goals] == [
+        "look through his old photos with your husband on Sunday evening",
+        "say yes next time your coworkers ask you to lunch",
+    ]
+
+
+def test_mood_direction() -> None:
+    low = U.understand("*sigh* I just feel so down today and really low.").valence
+    better = U.understand("*offers a small smile* Thank you, I feel a bit better.").valence
+    assert low < -0.3 < 0.2 < better
+
+
+def test_second_person() -> None:
+    assert second_person("I was sure my boss hates me") == "you were sure your boss hates you"
+    assert second_person("I'm tired and I've had enough") == "you're tired and you've had enough"
+
+
+def test_embeddings_add_concerns_the_rules_miss(encoder: Encoder) -> None:
+    text = "the person I report to expects the impossible"
+    assert Understander(None).understand(text).concerns == []
+    with_enc = Understander(encoder).understand(text)
+    assert [c.id for c in with_enc.concerns] == ["boss"]
+    assert with_enc.concerns[0].source == "embedding"
+    none = Understander(encoder).understand("I don't know, I've just been feeling flat lately")
+    assert none.concerns == []
