@@ -108,9 +108,10 @@ def test_never_repeats_a_phrasing_it_was_told_to_avoid() -> None:
 
 
 def test_goal_said_back_short() -> None:
-    assert short_goal(
-        "set aside 30 minutes in the evening to read a book, instead of just scrolling"
-    ) == "set aside 30 minutes in the evening to read a book"
+    assert (
+        short_goal("set aside 30 minutes in the evening to read a book, instead of just scrolling")
+        == "set aside 30 minutes in the evening to read a book"
+    )
     goal = Commitment(text="call your brother on Sunday", what="call your brother")
     out = Composer().speak(
         plan([Move(strategy="restatement", move="restate_goal")], new_goals=[goal], goals=[goal])

@@ -78,6 +78,8 @@ class CrisisProtocol:
             "country": r.country_phrase,
         }
         text = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+        if r.emergency not in text:  # every crisis reply names the emergency number
+            text += f" If you are in danger right now, please call {r.emergency}."
         if r.is_fallback:
             text += (
                 " I don't know which country you're in, so I can't give you a local number:"
