@@ -40,7 +40,7 @@ def test_chat_in_a_pipe_then_greets_back(tmp_path: Path) -> None:
         home=tmp_path,
     )
     assert first.returncode == 0, first.stderr
-    replies = [l for l in first.stdout.splitlines() if l.startswith("hearten ›")]
+    replies = [ln for ln in first.stdout.splitlines() if ln.startswith("hearten ›")]
     assert len(replies) == 5  # the greeting and four replies
     assert "revise for one hour every morning this week" in first.stdout
 
@@ -107,7 +107,7 @@ def test_replay_bad_input_is_a_clear_error(
 def test_screen_json_lines(tmp_path: Path) -> None:
     lines = "\n".join(json.dumps({"text": t}) for t in ["I want to die", "this job is killing me"])
     out = run(["screen", "--json"], lines + "\n", home=tmp_path)
-    rows = [json.loads(l) for l in out.stdout.splitlines()]
+    rows = [json.loads(ln) for ln in out.stdout.splitlines()]
     assert [r["risk"]["level"] != "none" for r in rows] == [True, False]
     assert set(rows[0]["risk"]) == {"level", "categories", "reasons"}
     bad = run(["screen", "--json"], "not json\n", home=tmp_path)
