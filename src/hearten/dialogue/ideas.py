@@ -40,8 +40,9 @@ def tried_ideas(text: str) -> set[str]:
 
 
 def rank_ideas(now: list[str], before: list[str], exclude: set[str]) -> list[str]:
-    """Ideas that fit, best first: concerns named in this message count double, and an
-    idea made for few concerns beats a generic one."""
+    """Ideas that fit, best first: concerns named in this message count double, an
+    idea made first of all for a concern named now gets a bonus, and an idea made for
+    few concerns beats a generic one."""
     scored: list[tuple[float, str]] = []
     for idea in load_ideas().values():
         if idea.id in exclude:
@@ -49,7 +50,7 @@ def rank_ideas(now: list[str], before: list[str], exclude: set[str]) -> list[str
         hits = 2 * sum(c in idea.fits for c in now) + sum(c in idea.fits for c in before)
         if hits == 0:
             continue
-        score = idea.weight * hits + 2.0 / len(idea.fits)
+        score = idea.weight * hits + 2.0 / len(idea.fits) + (idea.fits[0] in now)
         scored.append((score, idea.id))
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     return [idea_id for _, idea_id in scored]
