@@ -1,0 +1,1 @@
+"""Evaluation: suites that measure hearten (and, later, any support bot)."""
