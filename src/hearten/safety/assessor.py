@@ -40,6 +40,7 @@ class RuleBook:
     rules: tuple[Rule, ...]
     method_seeking: tuple[re.Pattern[str], ...]
     distress: tuple[re.Pattern[str], ...]
+    soft: tuple[re.Pattern[str], ...]
 
 
 def _data(name: str) -> Any:
@@ -63,6 +64,7 @@ def load_rules() -> RuleBook:
         ),
         method_seeking=tuple(re.compile(p) for p in raw["method_seeking"]),
         distress=tuple(re.compile(p) for p in raw["distress"]),
+        soft=tuple(re.compile(p) for p in raw.get("soft", [])),
     )
 
 
@@ -72,10 +74,12 @@ class RiskAssessor:
         encoder: Encoder | None = None,
         cache_dir: Path | None = None,
         threshold: float = 0.93,
+        margin: float = 0.02,
     ) -> None:
         self.rules = load_rules()
         self.encoder = encoder
         self.threshold = threshold
+        self.margin = margin
         self._cache_dir = cache_dir
         self._index: PrototypeIndex | None = None
         self._levels: dict[str, RiskLevel] = {}
@@ -100,6 +104,15 @@ class RiskAssessor:
                     reasons=["method-seeking after distress"],
                 )
             )
+        if not found.is_crisis:
+            signs = {i for i, p in enumerate(self.rules.soft) if p.search(clean)}
+            if signs:  # this message must carry a sign itself; earlier ones add up
+                for earlier in recent:
+                    signs |= {i for i, p in enumerate(self.rules.soft) if p.search(earlier)}
+            if len(signs) >= 2:
+                found = RiskAssessment(
+                    level="low", categories=["suicide"], reasons=["warning signs add up"]
+                )
         if not found.is_crisis and self.encoder is not None and len(clean.split()) >= 3:
             try:
                 found = found.merged(self._by_similarity(clean))
@@ -137,10 +150,13 @@ class RiskAssessor:
             return RiskAssessment()
         scores = index.scores(self.encoder.encode([clean])[0])
         benign = scores.pop("benign", 0.0)
+        # Minor ailments sit too close to medical emergencies in this space: only the
+        # rules decide those.
+        scores = {k: v for k, v in scores.items() if not k.startswith("medical_emergency")}
         if not scores:
             return RiskAssessment()
         label, score = max(scores.items(), key=lambda kv: kv[1])
-        if score < self.threshold or score <= benign + 0.01:
+        if score < self.threshold or score < benign + self.margin:
             return RiskAssessment()
         category, level = label.split(":")
         return RiskAssessment(

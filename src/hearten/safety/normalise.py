@@ -22,7 +22,8 @@ _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
 _LEET_WORD = re.compile(r"\b(?=\w*[a-z])(?=\w*[0-9@$])[\w@$]+\b")
-_SPACED = re.compile(r"\b(?:[a-z][ .\-_*]){2,}[a-z]\b")
+_SPACED = re.compile(r"(?<![a-z])(?:[a-z](?: {1,2}|[.\-_*]))+[a-z](?![a-z])")
+_INNER_MASK = re.compile(r"(?<=[a-z])[*!|1](?=[a-z])")
 _MISSPELLINGS = {
     r"\bsuicid(?!ar|io|aire)\w*": "suicide",
     r"\bsucide\w*": "suicide",
@@ -44,6 +45,17 @@ _MISSPELLINGS = {
     r"\bmyslef\b": "myself",
     r"\bmyelf\b": "myself",
     r"\bmy self\b": "myself",
+    r"\b2nite\b": "tonight",
+    r"\bliv\b": "live",
+    r"\bs/h\b": "self harm",
+    r"\bsh\b(?= again| tonight| myself)": "self harm",
+    r"\bc\*t\b": "cut",
+    r"\bcit\b": "cut",
+    r"\bnite\b": "night",
+    r"\brdy\b": "ready",
+    r"\bbout\b": "about",
+    r"\bagian\b": "again",
+    r"\b(\w+)in\b(?= (?:bout|about|it|all|myself|my))": r"\1ing",
     r"\bkil\b": "kill",
     r"\bkilll+\b": "kill",
     r"\bdie+\b": "die",
@@ -53,11 +65,26 @@ _MISSPELLINGS = {
 _MISSPELLING_RES = [(re.compile(p), r) for p, r in _MISSPELLINGS.items()]
 
 
+def _join_spaced(match: re.Match[str]) -> str:
+    """"i w a n t  t o  d i e" -> "i want to die": single letters joined, a double
+    space kept as a word break. Only runs of four or more letters count, so that
+    "i am a" stays as it is."""
+    chunk = match.group(0)
+    letters = re.findall(r"[a-z]", chunk)
+    if len(letters) < 4:
+        return chunk
+    words = [re.sub(r"[ .\-_*]", "", w) for w in re.split(r"  +", chunk)]
+    if words[0].startswith("i") and len(words[0]) > 1 and chunk[1:2] == " ":
+        words[0] = "i " + words[0][1:]  # "I w a n t" is "I want"
+    return " ".join(words)
+
+
 def normalise(text: str) -> str:
     text = _ZERO_WIDTH.sub("", text)
     text = unicodedata.normalize("NFKC", text).translate(_LOOKALIKES).casefold()
     text = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
-    text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
+    text = _INNER_MASK.sub("i", text)  # "k*ll", "k!ll"
+    text = _SPACED.sub(_join_spaced, text)
     for pattern, replacement in _MISSPELLING_RES:
         text = pattern.sub(replacement, text)
     return re.sub(r"\s+", " ", text).strip()
