@@ -380,6 +380,43 @@ print(json.dumps({{"interpreter": base, "after_load": after_load,
 """
 
 
+def cpu_snapshot() -> dict[str, float]:
+    """CPU seconds used by the whole machine and by this process and its children so far."""
+    import resource
+
+    out: dict[str, float] = {}
+    try:
+        with open("/proc/stat") as fh:
+            fields = [int(x) for x in fh.readline().split()[1:]]
+        tick = float(os.sysconf("SC_CLK_TCK"))
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+        out["machine_busy_s"] = (user + nice + system + irq + softirq) / tick
+        out["steal_s"] = steal / tick
+    except (OSError, ValueError):
+        pass
+    own = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        ru = resource.getrusage(who)
+        own += ru.ru_utime + ru.ru_stime
+    out["own_s"] = own
+    out["wall_s"] = time.perf_counter()
+    return out
+
+
+def contention(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds other processes used meanwhile (foreign_cpu_s): near 0 on a quiet machine."""
+    out = {
+        "wall_s": after["wall_s"] - before["wall_s"],
+        "own_cpu_s": after["own_s"] - before["own_s"],
+    }
+    if "machine_busy_s" in before and "machine_busy_s" in after:
+        busy = after["machine_busy_s"] - before["machine_busy_s"]
+        out["machine_cpu_s"] = busy
+        out["foreign_cpu_s"] = busy - out["own_cpu_s"]
+        out["steal_s"] = after["steal_s"] - before["steal_s"]
+    return {k: round(v, 3) for k, v in out.items()}
+
+
 def median(xs: Sequence[float]) -> float:
     return float(statistics.median(xs))
 
@@ -697,6 +734,8 @@ TABLE: tuple[tuple[str, str], ...] = (
         "paraphrase.crisis_paraphrase_min:.3f / paraphrase.hard_negative_max:.3f",
     ),
     ("  AUC (crisis > hard neg)", "paraphrase.crisis_vs_hard_auc:.3f"),
+    ("other processes' CPU (s)", "contention.foreign_cpu_s:.1f"),
+    ("  of wall (s)", "contention.wall_s:.1f"),
 )
 
 
@@ -777,6 +816,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         print(f"[{backend.name}] cold start x{args.load_runs} ...", file=sys.stderr)
         entry: dict[str, Any] = {"status": "ok", "versions": environment(backend)}
+        before = cpu_snapshot()
         try:
             entry["cold_start"] = measure_cold_start(backend, args.load_runs)
             print(f"[{backend.name}] memory ...", file=sys.stderr)
@@ -790,6 +830,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"[{backend.name}] concerns ...", file=sys.stderr)
                 entry["concerns"] = classify(encode, data)
             entry["paraphrase"] = paraphrase(encode)
+            entry["contention"] = contention(before, cpu_snapshot())
         except Exception as exc:  # report and go on with the other backend
             entry = {"status": "error", "reason": f"{type(exc).__name__}: {exc}"}
             print(f"[{backend.name}] error: {exc}", file=sys.stderr)

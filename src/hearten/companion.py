@@ -6,6 +6,7 @@ The person's message is committed to the store before any reply is produced.
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 from typing import Any
@@ -14,13 +15,15 @@ from pydantic import BaseModel
 
 from hearten.config import Settings, load_settings
 from hearten.dialogue import Move, Plan, Policy, PriorGoal, SessionState
-from hearten.safety import CrisisProtocol, RiskAssessment, RiskAssessor
+from hearten.safety import CrisisProtocol, RiskAssessment, RiskAssessor, guard
 from hearten.store import Store
 from hearten.understanding import Understander
 from hearten.understanding.encoders import Encoder, load_encoder
 from hearten.vocabulary import Stage, Strategy
 from hearten.voices import Composer, Utterance, Voice
 from hearten.voices.composer.composer import opening_key, sentence_key
+
+log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 8000
 
@@ -126,6 +129,7 @@ class Session:
         self._opening: str | None = None
         self._last_was_crisis = False
         self._last_user_message = 0
+        self._since_crisis = 0
         if persist:
             store = companion.store
             self.user_id = store.user_id(user)
@@ -171,12 +175,19 @@ class Session:
         self.state.observe(signals)
         self.state.risk = self.state.risk.merged(risk)
 
-        if risk.is_crisis or (self._last_was_crisis and _retraction(signals.text)):
+        # A risk in this message gets the scripted protocol; right after it, a bare
+        # "jk" or "I'm fine", or a message that says nothing new, gets the scripted
+        # follow-up (a retraction does not clear the risk).
+        quiet = not signals.concerns and not signals.commitments and signals.valence <= 0
+        if risk.is_crisis or (self._last_was_crisis and (_retraction(signals.text) or quiet)):
             utterance, plan = self._crisis(risk)
         else:
             plan = c.policy.decide(signals, self.state, seed=self.seed)
             utterance = self._speak(plan)
+            if self.state.risk.is_crisis and self._since_crisis < 2:
+                utterance = self._with_reminder(utterance)
             self._last_was_crisis = False
+            self._since_crisis += 1
         self._remember(utterance, plan)
         self._after_turn(plan, signals.checkin)
         reply = Reply(
@@ -200,13 +211,33 @@ class Session:
         return reply
 
     def _speak(self, plan: Plan) -> Utterance:
+        """The configured voice, checked by the guard; the composer when the voice
+        fails or says something the guard blocks."""
         c = self.companion
         if c.voice is c.composer:
             return c.composer.speak(plan)
         try:
-            return c.voice.speak(plan)
-        except Exception:  # any backend failure: the composer answers instead
+            spoken = c.voice.speak(plan)
+        except Exception as exc:  # any backend failure: the composer answers instead
+            log.warning(
+                "voice %s failed (%s); the composer answers", c.voice.name, type(exc).__name__
+            )
             return c.composer.speak(plan)
+        verdict = guard.check(spoken.text)
+        if not verdict.ok:
+            log.warning(
+                "guard blocked a reply from %s: %s", c.voice.name, ",".join(verdict.reasons)
+            )
+            return c.composer.speak(plan)
+        return spoken
+
+    def _with_reminder(self, utterance: Utterance) -> Utterance:
+        text, reminder_id = self.companion.protocol.reminder(self.state.used_phrases, self.seed)
+        return Utterance(
+            text=f"{utterance.text} {text}",
+            voice=utterance.voice,
+            phrase_ids=[*utterance.phrase_ids, reminder_id],
+        )
 
     def _crisis(self, risk: RiskAssessment) -> tuple[Utterance, Plan]:
         followup = not risk.is_crisis
@@ -215,6 +246,7 @@ class Session:
             held, followup=followup, used=self.state.used_phrases, seed=self.seed
         )
         self._last_was_crisis = True
+        self._since_crisis = 0
         self.state.crisis_turns += 1
         plan = self._plan_for(
             [Move(strategy="reflection_of_feelings", move="crisis"),

@@ -66,7 +66,7 @@ _MISSPELLING_RES = [(re.compile(p), r) for p, r in _MISSPELLINGS.items()]
 
 
 def _join_spaced(match: re.Match[str]) -> str:
-    """"i w a n t  t o  d i e" -> "i want to die": single letters joined, a double
+    """ "i w a n t  t o  d i e" -> "i want to die": single letters joined, a double
     space kept as a word break. Only runs of four or more letters count, so that
     "i am a" stays as it is."""
     chunk = match.group(0)

@@ -56,6 +56,14 @@ class CrisisProtocol:
         choice = random.Random(f"{seed}:{len(used)}").choice(sorted(fresh, key=lambda v: v["id"]))
         return self.fill(choice["text"]), choice["id"]
 
+    def reminder(self, used: set[str], seed: int = 0) -> tuple[str, str]:
+        """One sentence that keeps the line in view after a crisis reply."""
+        variants = self.replies["reminder"]
+        fresh = [v for v in variants if v["id"] not in used] or variants
+        choice = random.Random(f"{seed}:{len(used)}").choice(sorted(fresh, key=lambda v: v["id"]))
+        text = self.fill(choice["text"], emergency_line=False)
+        return text, choice["id"]
+
     def _variants(self, category: str, level: str) -> list[dict[str, str]]:
         by_level = self.replies.get(category) or self.replies["suicide"]
         if isinstance(by_level, list):
@@ -68,7 +76,7 @@ class CrisisProtocol:
                 return list(by_level[candidate])
         raise LookupError(f"protocol.yaml has no replies for {category}")
 
-    def fill(self, template: str) -> str:
+    def fill(self, template: str, emergency_line: bool = True) -> str:
         r = self.resources
         values = {
             "crisis_line": r.crisis_line(),
@@ -78,9 +86,9 @@ class CrisisProtocol:
             "country": r.country_phrase,
         }
         text = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
-        if r.emergency not in text:  # every crisis reply names the emergency number
+        if emergency_line and r.emergency not in text:  # every crisis reply names it
             text += f" If you are in danger right now, please call {r.emergency}."
-        if r.is_fallback:
+        if emergency_line and r.is_fallback:
             text += (
                 " I don't know which country you're in, so I can't give you a local number:"
                 " your local emergency number and findahelpline.com will reach the right people."

@@ -159,7 +159,7 @@ class Understander:
             text = plain
             for exclusion in rule.exclude:
                 text = exclusion.sub(lambda m: " " * len(m.group(0)), text)
-            for pattern in rule.patterns:
+            for number, pattern in enumerate(rule.patterns):
                 match = pattern.search(text)
                 if match is None:
                     continue
@@ -167,7 +167,13 @@ class Understander:
                 if re.search(r"\b(?:not|n't)\s*$", before):
                     continue  # "I'm not alone"
                 word = match.group(1) if match.groups() else match.group(0)
-                topic = rule.topic.format(second_person(word).lower())
+                # "{0}" takes the person's words only from the first pattern, which
+                # captures who or what ("caring for my mum"); catch-all words
+                # ("dementia") get the plain topic.
+                if "{0}" in rule.topic and number > 0 and rule.plain_topic:
+                    topic = rule.plain_topic
+                else:
+                    topic = rule.topic.format(second_person(word).lower())
                 found[rule.id] = Concern(id=rule.id, topic=topic, clause=_clause(plain, match))
                 break
         index = self._prototypes() if len(plain.split()) >= 4 else None

@@ -30,6 +30,7 @@ class ConcernRule:
     id: str
     topic: str
     patterns: tuple[re.Pattern[str], ...]
+    plain_topic: str | None = None
     exclude: tuple[re.Pattern[str], ...] = ()
 
 
@@ -88,6 +89,7 @@ def load_lexicon() -> Lexicon:
             ConcernRule(
                 id=cid,
                 topic=spec["topic"],
+                plain_topic=spec.get("plain_topic"),
                 patterns=tuple(re.compile(p, re.IGNORECASE) for p in spec["patterns"]),
                 exclude=tuple(re.compile(p, re.IGNORECASE) for p in spec.get("exclude", [])),
             )
