@@ -19,14 +19,15 @@ from hearten.voices import Utterance
 def test_schema_is_migrated_to_head_and_sqlite_is_durable(tmp_path: Path) -> None:
     store = Store.at(tmp_path / "h.db")
     with store.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == "0003"
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
     names = {r[0] for r in sqlite3.connect(tmp_path / "h.db").execute(
         "select name from sqlite_master where type='table'")}  # fmt: skip
-    assert {"users", "conversations", "messages", "goals", "moods", "alembic_version"} <= names
+    assert {"users", "conversations", "messages", "goals", "moods", "safety_plans",
+            "alembic_version"} <= names  # fmt: skip
     Store.at(tmp_path / "h.db").close()  # opening again is a no-op migration
 
 

@@ -16,6 +16,10 @@ from rich.text import Text
 from hearten.config import Settings, load_settings
 
 _QUIT = {"/quit", "/exit", "/bye", "/q"}
+_HELP = (
+    "/plan to see or build your safety plan, /help for this, /quit to leave. "
+    "Nothing you write leaves this machine."
+)
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -59,18 +63,20 @@ def chat(
     session = companion.session(settings.user, persist=not no_store, seed=seed)
     _say(console, session.opening())
     if interactive:
-        console.print(
-            Text("(type /quit to leave; nothing you write leaves this machine)", style="dim")
-        )
-    while True:
+        console.print(Text(f"({_HELP})", style="dim"))
+
+    def read(prompt: str = "[bold cyan]you ›[/] ") -> str | None:
         try:
             if interactive:
-                line = console.input("[bold cyan]you ›[/] ")
-            else:
-                line = sys.stdin.readline()
-                if line == "":
-                    break
+                return console.input(prompt)
+            line = sys.stdin.readline()
+            return None if line == "" else line
         except (EOFError, KeyboardInterrupt):
+            return None
+
+    while True:
+        line = read()
+        if line is None:
             break
         line = line.strip()
         if not line:
@@ -79,10 +85,52 @@ def chat(
             break
         if not interactive:
             console.print(Text(f"you › {line}", style="cyan"))
-        reply = session.send(line)
+        if line.lower() == "/help":
+            console.print(Text(_HELP, style="dim"))
+            continue
+        if line.lower() in {"/plan", "/safety-plan"}:
+            _plan_in_chat(console, session, read, persist=not no_store)
+            continue
+        try:
+            reply = session.send(line)
+        except ValueError as exc:
+            console.print(Text(str(exc), style="red"))
+            continue
         _say(console, reply.text, crisis=reply.crisis)
     console.print(Text("Take care. hearten is here whenever you want to talk.", style="dim"))
     companion.close()
+
+
+def _plan_in_chat(console: Console, session: Any, read: Any, persist: bool) -> None:
+    from hearten.safety.plan import SafetyPlan, build
+
+    store = session.companion.store if persist else None
+    saved = store.safety_plan(session.user_id) if store is not None else None
+    plan = SafetyPlan(**saved) if saved else SafetyPlan()
+    resources = session.companion.protocol.resources
+    if not plan.empty:
+        console.print(plan.render(resources))
+        again = read("Would you like to change it? (yes/no) ")
+        if again is None or not again.strip().lower().startswith("y"):
+            return
+    console.print(
+        Text(
+            "Let's write it together, one step at a time. Separate items with ';'. "
+            "Press Enter to skip a step.",
+            style="dim",
+        )
+    )
+
+    def ask(question: str, current: str) -> str:
+        hint = f" [{current}]" if current else ""
+        answer = read(f"{question}{hint}\n› ")
+        return "" if answer is None else answer
+
+    plan = build(plan, ask)
+    if store is not None:
+        store.save_safety_plan(session.user_id, plan.model_dump())
+    console.print(plan.render(resources))
+    console.print(Text("Saved. Type /plan any time to see it again.", style="dim"))
 
 
 def _say(console: Console, text: str, crisis: bool = False) -> None:
@@ -234,6 +282,34 @@ def screen(text: str | None, as_json: bool, locale: str | None, encoder: str | N
         else:
             cats = ",".join(risk.categories) or "-"
             click.echo(f"{risk.level}\t{cats}\t{message}")
+
+
+@main.command(name="safety-plan")
+@click.option("--user", "user", help="Whose plan (default: your login name).")
+@click.option("--edit", is_flag=True, help="Build or change the plan, step by step.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--locale", help="Country code for the crisis lines shown with it.")
+def safety_plan(user: str | None, edit: bool, as_json: bool, locale: str | None) -> None:
+    """Your safety plan: warning signs, coping, people, professionals, a safer space."""
+    from hearten.safety.plan import SafetyPlan, build
+    from hearten.safety.resources import for_locale
+    from hearten.store import Store
+
+    settings = _settings(user=user, locale=locale)
+    store = Store(settings.db_url)
+    uid = store.user_id(settings.user)
+    saved = store.safety_plan(uid)
+    plan = SafetyPlan(**saved) if saved else SafetyPlan()
+    if edit:
+        click.echo("Separate items with ';'. Press Enter to keep what is there.")
+        plan = build(plan, lambda q, cur: click.prompt(q, default=cur, show_default=bool(cur)))
+        store.save_safety_plan(uid, plan.model_dump())
+    if as_json:
+        click.echo(json.dumps(plan.model_dump(), ensure_ascii=False))
+    elif plan.empty and not edit:
+        click.echo("You have no safety plan yet. Build one with `hearten safety-plan --edit`.")
+    else:
+        click.echo(plan.render(for_locale(settings.locale)))
 
 
 if __name__ == "__main__":

@@ -104,6 +104,20 @@ class Companion:
             self._store = Store(self.settings.db_url)
         return self._store
 
+    def resume(self, user: str, conversation_id: int, *, seed: int | None = None) -> Session:
+        """Carry on a stored conversation of this user where it stopped."""
+        session = Session(self, user, persist=True, seed=seed)
+        assert session.user_id is not None
+        found = self.store.conversation(session.user_id, conversation_id)
+        if found is None:
+            raise LookupError(f"no conversation {conversation_id} for {user}")
+        session.conversation_id = conversation_id
+        session.history = list(found["user_messages"])
+        if found["state"]:
+            session.state = SessionState.model_validate(found["state"])
+            session._opening = ""  # already said, and stored
+        return session
+
     def session(
         self, user: str | None = None, *, persist: bool = True, seed: int | None = None
     ) -> Session:
@@ -127,9 +141,7 @@ class Session:
         self.user_id: int | None = None
         self.conversation_id: int | None = None
         self._opening: str | None = None
-        self._last_was_crisis = False
         self._last_user_message = 0
-        self._since_crisis = 0
         if persist:
             store = companion.store
             self.user_id = store.user_id(user)
@@ -179,15 +191,15 @@ class Session:
         # "jk" or "I'm fine", or a message that says nothing new, gets the scripted
         # follow-up (a retraction does not clear the risk).
         quiet = not signals.concerns and not signals.commitments and signals.valence <= 0
-        if risk.is_crisis or (self._last_was_crisis and (_retraction(signals.text) or quiet)):
+        if risk.is_crisis or (self.state.last_was_crisis and (_retraction(signals.text) or quiet)):
             utterance, plan = self._crisis(risk)
         else:
             plan = c.policy.decide(signals, self.state, seed=self.seed)
             utterance = self._speak(plan)
-            if self.state.risk.is_crisis and self._since_crisis < 2:
+            if self.state.risk.is_crisis and self.state.since_crisis < 2:
                 utterance = self._with_reminder(utterance)
-            self._last_was_crisis = False
-            self._since_crisis += 1
+            self.state.last_was_crisis = False
+            self.state.since_crisis += 1
         self._remember(utterance, plan)
         self._after_turn(plan, signals.checkin)
         reply = Reply(
@@ -245,8 +257,8 @@ class Session:
         text, reply_id = self.companion.protocol.respond(
             held, followup=followup, used=self.state.used_phrases, seed=self.seed
         )
-        self._last_was_crisis = True
-        self._since_crisis = 0
+        self.state.last_was_crisis = True
+        self.state.since_crisis = 0
         self.state.crisis_turns += 1
         plan = self._plan_for(
             [Move(strategy="reflection_of_feelings", move="crisis"),
@@ -312,6 +324,7 @@ class Session:
         store = self.companion.store
         plan = {k: v for k, v in reply.as_json("").items() if k not in {"reply", "user"}}
         store.add_message(conv, "assistant", reply.text, plan=plan)
+        store.save_state(conv, self.state.model_dump(mode="json"))
         store.add_mood(self.user_id, conv, self._last_user_message, reply.mood)
         for goal in commitments:
             store.add_goal(

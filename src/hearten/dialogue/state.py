@@ -36,6 +36,8 @@ class SessionState(BaseModel):
     goal_prompted: bool = False
     risk: RiskAssessment = RiskAssessment()
     crisis_turns: int = 0
+    last_was_crisis: bool = False  # the previous reply was the crisis protocol
+    since_crisis: int = 0  # ordinary replies since the last crisis reply
 
     @property
     def current_mood(self) -> float:

@@ -17,7 +17,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, func, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hearten.store.tables import Conversation, Goal, Message, Mood, User, utcnow
+from hearten.store.tables import (
+    Conversation,
+    Goal,
+    Message,
+    Mood,
+    SafetyPlanRow,
+    User,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,25 @@ class Store:
             s.flush()
             return msg.id
 
+    def save_state(self, conversation_id: int, state: dict[str, Any]) -> None:
+        with self.session() as s:
+            conv = s.get(Conversation, conversation_id)
+            if conv is not None:
+                conv.state = state
+
+    def conversation(self, user_id: int, conversation_id: int) -> dict[str, Any] | None:
+        """A conversation of this user (None for anyone else's): its state and the
+        person's messages, oldest first."""
+        with self.session() as s:
+            conv = s.get(Conversation, conversation_id)
+            if conv is None or conv.user_id != user_id:
+                return None
+            return {
+                "id": conv.id,
+                "state": conv.state,
+                "user_messages": [m.text for m in conv.messages if m.role == "user"],
+            }
+
     def messages(self, conversation_id: int) -> list[tuple[str, str]]:
         with self.session() as s:
             rows = s.execute(
@@ -227,3 +254,19 @@ class Store:
                 .order_by(Mood.created_at, Mood.id)
             )
             return [MoodRecord(c, v, t) for c, v, t in rows]
+
+    # safety plan
+
+    def safety_plan(self, user_id: int) -> dict[str, Any] | None:
+        with self.session() as s:
+            row = s.scalar(select(SafetyPlanRow).where(SafetyPlanRow.user_id == user_id))
+            return dict(row.plan) if row is not None else None
+
+    def save_safety_plan(self, user_id: int, plan: dict[str, Any]) -> None:
+        with self.session() as s:
+            row = s.scalar(select(SafetyPlanRow).where(SafetyPlanRow.user_id == user_id))
+            if row is None:
+                s.add(SafetyPlanRow(user_id=user_id, plan=plan))
+            else:
+                row.plan = plan
+                row.updated_at = utcnow()

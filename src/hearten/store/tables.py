@@ -33,6 +33,8 @@ class Conversation(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     voice: Mapped[str] = mapped_column(String(60), default="composer")
+    # The dialogue state after the latest turn, so a conversation can be resumed.
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     user: Mapped[User] = relationship(back_populates="conversations")
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation",
@@ -72,6 +74,14 @@ class Goal(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")  # open|done|partly|not
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SafetyPlanRow(Base):
+    __tablename__ = "safety_plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Mood(Base):
