@@ -3,6 +3,7 @@ date it was last reviewed."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -80,7 +81,8 @@ def all_resources() -> dict[str, LocaleResources]:
 def _parse(code: str, entry: dict[str, Any]) -> LocaleResources:
     def lines(key: str) -> list[Line]:
         items = entry.get(key) or []
-        fields = [{k: str(v) for k, v in i.items() if isinstance(v, str | int)} for i in items]
+        scalar = str | int | date  # YAML reads "reviewed: 2026-11-22" as a date
+        fields = [{k: str(v) for k, v in i.items() if isinstance(v, scalar)} for i in items]
         return [Line(**f) for f in fields]
 
     return LocaleResources(
