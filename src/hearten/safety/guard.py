@@ -106,7 +106,7 @@ _RULES: dict[str, tuple[str, ...]] = {
         r"\bour (?:little )?secret\b",
         r"\byou can (?:keep|hide) (?:this|it) (?:from|secret)",
         r"\b(?:won'?t|will never|never|not going to|promise not to) (?:tell|repeat|say a word|share|mention)\b[^.!?]{0,40}\b(?:anyone|anybody|a soul|a word|to anyone|of it)\b",
-        r"(?<!n't )(?<!not )\bkeep (?:it|this|this conversation|everything) (?:just )?(?:to myself|for us|between (?:us|ourselves|you and me)|hidden|secret|private)\b",
+        r"(?<!n't )(?<!not )(?<!never )(?<!n't have to )(?<!no need to )\bkeep (?:it|this|this conversation|everything) (?:just )?(?:to myself|for us|between (?:us|ourselves|you and me)|hidden|secret|private)\b",
         r"\bsecret(?:s)? (?:is|are) safe with me\b",
         r"\b(?:no one|nobody) (?:will ever|needs to|has to|would ever) (?:find out|know|hear)\b",
         r"\b(?:completely|totally|entirely) (?:private|confidential|secret)\b",

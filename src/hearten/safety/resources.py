@@ -55,7 +55,11 @@ class LocaleResources(BaseModel):
         return "a local crisis line"
 
     def text_line(self) -> str | None:
-        for line in [*self.lines, *self.directory]:
+        """A line that takes text messages (a number to text, not a web chat)."""
+        for line in self.lines:
+            if line.say_text and line.text:
+                return line.say_text
+        for line in self.directory:
             if line.say_text:
                 return line.say_text
         return None
