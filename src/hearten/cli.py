@@ -257,7 +257,9 @@ def screen(text: str | None, as_json: bool, locale: str | None, encoder: str | N
     from hearten.understanding.encoders import load_encoder
 
     settings = _settings(locale=locale, encoder=encoder)
-    assessor = RiskAssessor(load_encoder(settings.encoder), settings.cache_dir)
+    assessor = RiskAssessor(
+        load_encoder(settings.encoder), settings.cache_dir, learned=settings.screen == "learned"
+    )
     lines = [text] if text is not None else sys.stdin
     for number, raw in enumerate(lines, start=1):
         if as_json:

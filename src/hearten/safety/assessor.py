@@ -17,7 +17,8 @@ import yaml
 
 from hearten.safety.assessment import RiskAssessment
 from hearten.safety.normalise import normalise
-from hearten.understanding.encoders import Encoder, PrototypeIndex
+from hearten.safety.model import load_model
+from hearten.understanding.encoders import Encoder, PrototypeIndex, Vectors
 from hearten.vocabulary import RiskCategory, RiskLevel, risk_rank
 
 log = logging.getLogger(__name__)
@@ -75,11 +76,15 @@ class RiskAssessor:
         cache_dir: Path | None = None,
         threshold: float = 0.93,
         margin: float = 0.02,
+        learned: bool = False,
     ) -> None:
         self.rules = load_rules()
         self.encoder = encoder
         self.threshold = threshold
         self.margin = margin
+        # The learned layer doubles recall on held-out text but also flags about one
+        # ordinary sad message in ten (docs/safety.md), so it is opt-in.
+        self.learned = learned
         self._cache_dir = cache_dir
         self._index: PrototypeIndex | None = None
         self._levels: dict[str, RiskLevel] = {}
@@ -115,7 +120,7 @@ class RiskAssessor:
                 )
         if not found.is_crisis and self.encoder is not None and len(clean.split()) >= 3:
             try:
-                found = found.merged(self._by_similarity(clean))
+                found = found.merged(self._by_embedding(clean))
             except Exception as exc:  # the rules have already spoken; never fail a turn
                 log.warning("similarity screening failed: %s", type(exc).__name__)
         return found
@@ -144,11 +149,27 @@ class RiskAssessor:
     def _distressed(self, clean: str) -> bool:
         return any(p.search(clean) for p in self.rules.distress) or self._by_rules(clean).is_crisis
 
-    def _by_similarity(self, clean: str) -> RiskAssessment:
-        index = self._exemplars()
-        if index is None or self.encoder is None:
+    def _by_embedding(self, clean: str) -> RiskAssessment:
+        """The learned model first, then plain similarity to the exemplar bank."""
+        if self.encoder is None:
             return RiskAssessment()
-        scores = index.scores(self.encoder.encode([clean])[0])
+        vector = self.encoder.encode([clean])[0]
+        model = load_model(self.encoder.name) if self.learned else None
+        if model is not None:
+            category, p = model.predict(vector)
+            if p >= model.threshold:
+                return RiskAssessment(
+                    level="moderate",
+                    categories=[category],  # type: ignore[list-item]
+                    reasons=[f"learned screen ({p:.2f})"],
+                )
+        return self._by_similarity(vector)
+
+    def _by_similarity(self, vector: Vectors) -> RiskAssessment:
+        index = self._exemplars()
+        if index is None:
+            return RiskAssessment()
+        scores = index.scores(vector)
         benign = scores.pop("benign", 0.0)
         # Minor ailments sit too close to medical emergencies in this space: only the
         # rules decide those.
