@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 
 from hearten.safety.assessment import RiskAssessment
-from hearten.safety.normalise import normalise
 from hearten.safety.model import load_model
+from hearten.safety.normalise import normalise
 from hearten.understanding.encoders import Encoder, PrototypeIndex, Vectors
 from hearten.vocabulary import RiskCategory, RiskLevel, risk_rank
 

@@ -39,7 +39,8 @@ _MISSPELLINGS = {
     r"\bgotta\b": "got to",
     # "im" is English "I'm" before an English word, but German "im" ("im Urin").
     r"\bim\b(?= (?:so|going|not|just|fine|done|tired|sorry|scared|ok|okay|really|feeling|"
-    r"thinking|alone|sad|trying|about|still|never|always|gonna|literally|actually|at|in|on)\b)": "i'm",
+    r"thinking|alone|sad|trying|about|still|never|always|gonna|literally|actually|at|in|on)"
+    r"\b)": "i'm",
     r"\bcant\b": "can't",
     r"\bdont\b": "don't",
     r"\bwont\b": "won't",
