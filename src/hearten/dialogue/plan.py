@@ -32,6 +32,9 @@ class Plan(BaseModel):
     name: str | None = None
     mood: float = 0.0
     risk: RiskAssessment = RiskAssessment()
+    # The recent conversation, oldest first ({"role": "user"|"assistant", "text": ...}),
+    # for voices that need it; the composer does not.
+    history: list[dict[str, str]] = []
     avoid_phrases: set[str] = set()  # phrasings already said this session
     avoid_sentences: set[str] = set()
     seed: int = 0

@@ -16,6 +16,8 @@ class Utterance(BaseModel):
 
 
 class Voice(Protocol):
+    """Turns a Plan into words. `speak` may raise: the composer then answers."""
+
     name: str
 
     def speak(self, plan: Plan) -> Utterance: ...
