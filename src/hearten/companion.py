@@ -17,7 +17,7 @@ from hearten.config import Settings, load_settings
 from hearten.dialogue import Move, Plan, Policy, PriorGoal, SessionState
 from hearten.safety import CrisisProtocol, RiskAssessment, RiskAssessor, guard
 from hearten.store import Store
-from hearten.understanding import Understander
+from hearten.understanding import Commitment, Understander
 from hearten.understanding.encoders import Encoder, load_encoder
 from hearten.vocabulary import Stage, Strategy
 from hearten.voices import Composer, Utterance, Voice
@@ -27,14 +27,6 @@ from hearten.voices.registry import load_voice
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 8000
-
-
-class GoalView(BaseModel):
-    text: str
-    what: str
-    when: str | None = None
-    how_often: str | None = None
-    duration: str | None = None
 
 
 class ConcernView(BaseModel):
@@ -52,7 +44,7 @@ class Reply(BaseModel):
     strategies: list[Strategy]
     mood: float
     concerns: list[ConcernView]
-    goals: list[GoalView]
+    goals: list[Commitment]
     risk: RiskAssessment
     voice: str
     crisis: bool = False
@@ -224,7 +216,7 @@ class Session:
                 ConcernView(id=k.id, topic=k.topic, words=k.clause)
                 for k in self.state.concerns.values()
             ],
-            goals=[GoalView(**g.model_dump()) for g in self.state.goals],
+            goals=list(self.state.goals),
             risk=self.state.risk,
             voice=utterance.voice,
             crisis=plan.risk.is_crisis,

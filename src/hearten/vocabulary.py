@@ -6,7 +6,7 @@ imports nothing of hearten's own.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 # ESConv support strategies (Liu et al. 2021).
 Strategy = Literal[
@@ -19,22 +19,13 @@ Strategy = Literal[
     "information",
     "others",
 ]
-STRATEGIES: tuple[Strategy, ...] = (
-    "question",
-    "restatement",
-    "reflection_of_feelings",
-    "self_disclosure",
-    "affirmation_and_reassurance",
-    "providing_suggestions",
-    "information",
-    "others",
-)
+STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
 
 Stage = Literal["opening", "exploration", "comforting", "action", "closing"]
-STAGES: tuple[Stage, ...] = ("opening", "exploration", "comforting", "action", "closing")
+STAGES: tuple[Stage, ...] = get_args(Stage)
 
 RiskLevel = Literal["none", "low", "moderate", "high", "imminent"]
-RISK_LEVELS: tuple[RiskLevel, ...] = ("none", "low", "moderate", "high", "imminent")
+RISK_LEVELS: tuple[RiskLevel, ...] = get_args(RiskLevel)
 
 RiskCategory = Literal[
     "suicide",
@@ -44,14 +35,7 @@ RiskCategory = Literal[
     "medical_emergency",
     "third_party",
 ]
-RISK_CATEGORIES: tuple[RiskCategory, ...] = (
-    "suicide",
-    "self_harm",
-    "harm_to_others",
-    "abuse_or_danger",
-    "medical_emergency",
-    "third_party",
-)
+RISK_CATEGORIES: tuple[RiskCategory, ...] = get_args(RiskCategory)
 
 # What a person is troubled by. Each has lexical rules and embedding prototypes in
 # understanding/, reply phrasings in voices/composer/library/, and fitting ideas in
