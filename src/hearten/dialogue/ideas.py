@@ -50,7 +50,7 @@ def rank_ideas(now: list[str], before: list[str], exclude: set[str]) -> list[str
         hits = 2 * sum(c in idea.fits for c in now) + sum(c in idea.fits for c in before)
         if hits == 0:
             continue
-        score = idea.weight * hits + 2.0 / len(idea.fits) + (idea.fits[0] in now)
+        score = idea.weight * hits + 3.0 / len(idea.fits) + (idea.fits[0] in now)
         scored.append((score, idea.id))
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     return [idea_id for _, idea_id in scored]
