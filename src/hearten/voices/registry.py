@@ -27,8 +27,25 @@ def _composer(settings: Settings) -> Voice:
     return Composer()
 
 
+# The LLM voices import their clients (httpx, llama_cpp) only when chosen.
+
+
+def _openai(settings: Settings) -> Voice:
+    from hearten.voices.openai import OpenAIVoice
+
+    return OpenAIVoice.from_settings(settings)
+
+
+def _llama_cpp(settings: Settings) -> Voice:
+    from hearten.voices.llama import LlamaVoice
+
+    return LlamaVoice.from_settings(settings)
+
+
 BUILT_IN: dict[str, tuple[VoiceFactory, str]] = {
     "composer": (_composer, "authored phrasings, offline (default)"),
+    "openai": (_openai, "any OpenAI-compatible server at llm_base_url (Ollama, vLLM, llama.cpp)"),
+    "llama-cpp": (_llama_cpp, "a local GGUF model at gguf_path (needs hearten[llama])"),
 }
 
 
