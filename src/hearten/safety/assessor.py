@@ -74,7 +74,7 @@ class RiskAssessor:
         self,
         encoder: Encoder | None = None,
         cache_dir: Path | None = None,
-        threshold: float = 0.93,
+        threshold: float = 0.94,
         margin: float = 0.02,
         learned: bool = False,
     ) -> None:
@@ -153,7 +153,9 @@ class RiskAssessor:
         """The learned model first, then plain similarity to the exemplar bank."""
         if self.encoder is None:
             return RiskAssessment()
-        vector = self.encoder.encode([clean])[0]
+        # Cues in asterisks tell little here and pull the vector away from the words.
+        words = re.sub(r"\*[^*]{1,80}\*", " ", clean).strip() or clean
+        vector = self.encoder.encode([words])[0]
         model = load_model(self.encoder.name) if self.learned else None
         if model is not None:
             category, p = model.predict(vector)
