@@ -344,5 +344,24 @@ def safety_plan(user: str | None, edit: bool, as_json: bool, locale: str | None)
         click.echo(plan.render(for_locale(settings.locale)))
 
 
+def _register_rooms() -> None:
+    """Commands that live with their room: the simulator, the evaluation suites, the
+    HTTP service. They import their dependencies only when run."""
+    from hearten.evaluate.commands import eval_group
+    from hearten.simulate.commands import simulate
+
+    main.add_command(simulate)
+    main.add_command(eval_group)
+    try:
+        from hearten.server.commands import serve, users
+    except ImportError:  # the service room is not installed yet
+        return
+    main.add_command(serve)
+    main.add_command(users)
+
+
+_register_rooms()
+
+
 if __name__ == "__main__":
     main()

@@ -1,1 +1,2 @@
-"""Evaluation: suites that measure hearten (and, later, any support bot)."""
+"""Evaluation: suites that measure hearten, or any support bot behind an
+OpenAI-compatible URL, and their reports (docs/evaluation.md)."""

@@ -1,0 +1,1 @@
+"""Simulated users: persona cards and the self-chat that plays them against a bot."""
