@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -353,11 +354,11 @@ def _register_rooms() -> None:
     main.add_command(simulate)
     main.add_command(eval_group)
     try:
-        from hearten.server.commands import serve, users
-    except ImportError:  # the service room is not installed yet
+        server = import_module("hearten.server.commands")
+    except ImportError:  # a checkout without the service room
         return
-    main.add_command(serve)
-    main.add_command(users)
+    main.add_command(server.serve)
+    main.add_command(server.users)
 
 
 _register_rooms()
