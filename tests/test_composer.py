@@ -117,3 +117,13 @@ def test_goal_said_back_short() -> None:
         plan([Move(strategy="restatement", move="restate_goal")], new_goals=[goal], goals=[goal])
     )
     assert "call your brother on Sunday" in out.text
+
+
+def test_a_very_long_session_never_gets_an_empty_reply() -> None:
+    from hearten.companion import Companion
+    from hearten.config import Settings
+
+    session = Companion(Settings(encoder="none"), encoder=None).session("x", persist=False, seed=1)
+    for i in range(1, 40):
+        reply = session.send(f"message {i}: the day felt long and heavy, number {i}")
+        assert reply.text.strip(), i

@@ -63,6 +63,16 @@ class Composer:
             if extra is not None:
                 used_ids.append(extra[0].id)
                 said.append(extra[1])
+        if not said:
+            # Every fitting phrasing was said already in a very long session: repeating
+            # one is better than silence.
+            for move in plan.moves:
+                again = self._pick(move, plan, slots, rng, set(), set())
+                if again is not None:
+                    used_ids.append(again[0].id)
+                    said.append(again[1])
+                if len(said) >= 2:
+                    break
         return Utterance(text=" ".join(said), voice=self.name, phrase_ids=used_ids)
 
     def _pick(
