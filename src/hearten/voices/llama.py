@@ -21,6 +21,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
+from hearten.config import Settings
 from hearten.dialogue.plan import Plan
 from hearten.voices.base import Utterance
 from hearten.voices.prompting import (
@@ -105,23 +106,22 @@ class LlamaVoice:
         self._abort = _install_abort(llama_cpp, self._llm, self._should_abort)
 
     @classmethod
-    def from_settings(cls, settings: Any) -> LlamaVoice:
-        path = getattr(settings, "gguf_path", None)
+    def from_settings(cls, settings: Settings) -> LlamaVoice:
+        path = settings.gguf_path
         if not path:
             raise ValueError(
                 "the llama-cpp voice needs gguf_path (HEARTEN_GGUF_PATH), the path of a "
                 "GGUF model file; see docs/voices.md"
             )
-        prompt = getattr(settings, "llm_prompt", None)
-        temperature = getattr(settings, "llm_temperature", None)
+        # The defaults live in Settings alone.
         return cls(
             path,
-            context_tokens=int(getattr(settings, "llm_context_tokens", None) or 4096),
-            max_tokens=int(getattr(settings, "llm_max_tokens", None) or 256),
-            temperature=0.7 if temperature is None else float(temperature),
-            threads=getattr(settings, "llm_threads", None),
+            context_tokens=settings.llm_context_tokens,
+            max_tokens=settings.llm_max_tokens,
+            temperature=settings.llm_temperature,
+            threads=settings.llm_threads,
             limits=Limits.from_settings(settings),
-            template=load_template(prompt) if prompt else None,
+            template=load_template(settings.llm_prompt) if settings.llm_prompt else None,
         )
 
     # speaking

@@ -35,6 +35,7 @@ from urllib.parse import urlparse
 
 import httpx
 
+from hearten.config import Settings
 from hearten.dialogue.plan import Plan
 from hearten.voices.base import Utterance
 from hearten.voices.prompting import (
@@ -126,24 +127,23 @@ class OpenAIVoice:
         )
 
     @classmethod
-    def from_settings(cls, settings: Any) -> OpenAIVoice:
-        base_url = getattr(settings, "llm_base_url", None)
+    def from_settings(cls, settings: Settings) -> OpenAIVoice:
+        base_url = settings.llm_base_url
         if not base_url:
             raise ValueError(
                 "the openai voice needs llm_base_url (HEARTEN_LLM_BASE_URL), e.g. "
                 "http://127.0.0.1:11434/v1 for Ollama; see docs/voices.md"
             )
-        key_env = getattr(settings, "llm_api_key_env", None) or "OPENAI_API_KEY"
-        prompt = getattr(settings, "llm_prompt", None)
+        # The defaults live in Settings alone.
         return cls(
             str(base_url),
-            getattr(settings, "llm_model", None),
-            api_key=os.environ.get(key_env) or None,
+            settings.llm_model,
+            api_key=os.environ.get(settings.llm_api_key_env) or None,
             limits=Limits.from_settings(settings),
-            max_tokens=int(getattr(settings, "llm_max_tokens", None) or 256),
-            context_tokens=int(getattr(settings, "llm_context_tokens", None) or 4096),
-            temperature=float(_or(getattr(settings, "llm_temperature", None), 0.7)),
-            template=load_template(prompt) if prompt else None,
+            max_tokens=settings.llm_max_tokens,
+            context_tokens=settings.llm_context_tokens,
+            temperature=settings.llm_temperature,
+            template=load_template(settings.llm_prompt) if settings.llm_prompt else None,
         )
 
     def close(self) -> None:
@@ -309,10 +309,6 @@ class OpenAIVoice:
         return backoff(
             attempt, base=self.limits.backoff_base, cap=self.limits.backoff_cap, rng=self._rng
         )
-
-
-def _or(value: Any, default: Any) -> Any:
-    return default if value is None else value
 
 
 def _is_loopback(host: str) -> bool:
