@@ -18,7 +18,7 @@ from hearten.dialogue import Move, Plan, Policy, PriorGoal, SessionState
 from hearten.safety import CrisisProtocol, RiskAssessment, RiskAssessor, guard
 from hearten.store import Store
 from hearten.understanding import Commitment, Understander
-from hearten.understanding.encoders import Encoder, load_encoder
+from hearten.understanding.encoders import Encoder, caching, load_encoder
 from hearten.vocabulary import Stage, Strategy
 from hearten.voices import Composer, Utterance, Voice
 from hearten.voices.composer.composer import opening_key, sentence_key
@@ -78,10 +78,11 @@ class Companion:
         encoder: Encoder | bool | None = True,
     ) -> None:
         self.settings = settings or load_settings()
-        if encoder is True:
-            self.encoder = load_encoder(self.settings.encoder)
-        else:
-            self.encoder = encoder or None
+        # One memory for both readers of a turn: understanding and the risk screen
+        # encode the same text, and the second finds it encoded.
+        self.encoder = caching(
+            load_encoder(self.settings.encoder) if encoder is True else encoder or None
+        )
         cache_dir = self.settings.cache_dir
         self.understander = Understander(self.encoder, cache_dir)
         self.assessor = RiskAssessor(

@@ -19,6 +19,7 @@ from hearten.safety.assessment import RiskAssessment
 from hearten.safety.model import load_model
 from hearten.safety.normalise import normalise
 from hearten.understanding.encoders import Encoder, PrototypeIndex, Vectors
+from hearten.understanding.text import sentence_text
 from hearten.vocabulary import RiskCategory, RiskLevel, risk_rank
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class RiskAssessor:
                 )
         if not found.is_crisis and self.encoder is not None and len(clean.split()) >= 3:
             try:
-                found = found.merged(self._by_embedding(clean))
+                found = found.merged(self._by_embedding(text))
             except Exception as exc:  # the rules have already spoken; never fail a turn
                 log.warning("similarity screening failed: %s", type(exc).__name__)
         return found
@@ -149,13 +150,13 @@ class RiskAssessor:
     def _distressed(self, clean: str) -> bool:
         return any(p.search(clean) for p in self.rules.distress) or self._by_rules(clean).is_crisis
 
-    def _by_embedding(self, clean: str) -> RiskAssessment:
+    def _by_embedding(self, text: str) -> RiskAssessment:
         """The learned model first, then plain similarity to the exemplar bank."""
         if self.encoder is None:
             return RiskAssessment()
-        # Cues in asterisks tell little here and pull the vector away from the words.
-        words = re.sub(r"\*[^*]{1,80}\*", " ", clean).strip() or clean
-        vector = self.encoder.encode([words])[0]
+        # The same text the understanding room encodes (the words without the cues,
+        # which tell little here), so a turn pays for one encoding, not two.
+        vector = self.encoder.encode([sentence_text(text) or text])[0]
         model = load_model(self.encoder.name) if self.learned else None
         if model is not None:
             category, p = model.predict(vector)

