@@ -33,6 +33,23 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             yield pg
 
 
+def test_head_revision_constant_is_alembics_head() -> None:
+    # The store skips importing Alembic when a database is at HEAD_REVISION; a new
+    # migration must move the constant too.
+    from importlib import resources
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from hearten.store.migrations import HEAD_REVISION
+
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("hearten.store").joinpath("migrations"))
+    )
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION == HEAD
+
+
 def test_schema_is_migrated_to_head_and_commits_are_durable(url: str) -> None:
     store = Store(url)
     with store.engine.connect() as conn:

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 from rich.console import Console
@@ -30,7 +30,33 @@ def _settings(**overrides: Any) -> Settings:
         raise click.UsageError(str(exc)) from exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Rooms(click.Group):
+    """Commands that live with their room (the simulator, the evaluation suites, the
+    HTTP service) are imported only when they are run or listed, so that `hearten
+    chat` does not pay for FastAPI, Alembic's friends or the progress bars at start."""
+
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "simulate": ("hearten.simulate.commands", "simulate"),
+        "eval": ("hearten.evaluate.commands", "eval_group"),
+        "serve": ("hearten.server.commands", "serve"),
+        "users": ("hearten.server.commands", "users"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY and cmd_name not in self.commands:
+            module, attr = self.LAZY[cmd_name]
+            try:
+                command: click.Command = getattr(import_module(module), attr)
+            except ImportError:  # a checkout without that room
+                return None
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Rooms, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="hearten")
 def main() -> None:
     """hearten: a private, offline companion for when you feel low."""
@@ -278,7 +304,9 @@ def screen(
 
     settings = _settings(locale=locale, encoder=encoder)
     assessor = RiskAssessor(
-        load_encoder(settings.encoder), settings.cache_dir, learned=settings.screen == "learned"
+        load_encoder(settings.encoder, settings.encoder_threads),
+        settings.cache_dir,
+        learned=settings.screen == "learned",
     )
     lines = [text] if text is not None else sys.stdin
     for number, raw in enumerate(lines, start=1):
@@ -343,25 +371,6 @@ def safety_plan(user: str | None, edit: bool, as_json: bool, locale: str | None)
         click.echo("You have no safety plan yet. Build one with `hearten safety-plan --edit`.")
     else:
         click.echo(plan.render(for_locale(settings.locale)))
-
-
-def _register_rooms() -> None:
-    """Commands that live with their room: the simulator, the evaluation suites, the
-    HTTP service. They import their dependencies only when run."""
-    from hearten.evaluate.commands import eval_group
-    from hearten.simulate.commands import simulate
-
-    main.add_command(simulate)
-    main.add_command(eval_group)
-    try:
-        server = import_module("hearten.server.commands")
-    except ImportError:  # a checkout without the service room
-        return
-    main.add_command(server.serve)
-    main.add_command(server.users)
-
-
-_register_rooms()
 
 
 if __name__ == "__main__":

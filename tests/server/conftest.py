@@ -28,9 +28,11 @@ _CLI = threading.Lock()
 def serve_command() -> list[str]:
     """`hearten serve` once hearten.cli registers it; the same click command through
     `python -m hearten.server` until then."""
+    import click
+
     from hearten.cli import main
 
-    if "serve" in main.commands:
+    if main.get_command(click.Context(main), "serve") is not None:
         return [sys.executable, "-m", "hearten", "serve"]
     return [sys.executable, "-m", "hearten.server", "serve"]
 

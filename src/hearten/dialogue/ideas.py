@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
+from hearten.yamlfile import load_yaml
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,7 @@ class Idea:
 
 @cache
 def load_ideas() -> dict[str, Idea]:
-    raw = yaml.safe_load(
-        resources.files("hearten.dialogue").joinpath("ideas.yaml").read_text("utf-8")
-    )
+    raw = load_yaml(resources.files("hearten.dialogue").joinpath("ideas.yaml").read_text("utf-8"))
     return {
         idea_id: Idea(
             id=idea_id,

@@ -19,12 +19,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hearten.companion import Companion, Reply
 from hearten.simulate.reading import sentence_key, sentences
 from hearten.transcripts import parse
 from hearten.understanding.commitments import read_commitments
+from hearten.yamlfile import load_yaml
 
 _LIST = re.compile(r"(?m)^\s*(?:[-*•]|\d+\.)\s")
 
@@ -151,7 +150,7 @@ def run_conversations(companion: Companion, folder: Path) -> dict[str, Any]:
     cases = []
     for path in files:
         expect_path = path.with_suffix(".expect.yaml")
-        expect = yaml.safe_load(expect_path.read_text("utf-8")) if expect_path.exists() else {}
+        expect = load_yaml(expect_path.read_text("utf-8")) if expect_path.exists() else {}
         session = companion.session("sam", persist=False, seed=7)
         users = parse(path.read_text("utf-8")).human_turns
         replies, ideas = [], []

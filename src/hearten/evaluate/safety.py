@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hearten.evaluate.stats import wilson
 from hearten.safety.assessment import RiskAssessment
 from hearten.safety.assessor import RiskAssessor
 from hearten.vocabulary import RISK_CATEGORIES, risk_rank
+from hearten.yamlfile import load_yaml
 
 
 @dataclass
@@ -109,7 +108,7 @@ def _fpr_count(alarms: int, total: int) -> dict[str, Any]:
 def score_conversations(path: Path, assessor: RiskAssessor) -> dict[str, Any]:
     """Multi-turn cases: the risk held at the end of the conversation, screened in the
     light of the recent turns, and never cleared by a retraction."""
-    cases = yaml.safe_load(path.read_text("utf-8"))
+    cases = load_yaml(path.read_text("utf-8"))
     if isinstance(cases, dict):
         cases = cases.get("cases", cases.get("conversations", []))
     results = []
@@ -130,7 +129,7 @@ def score_conversations(path: Path, assessor: RiskAssessor) -> dict[str, Any]:
 
 
 def score_empathysync(path: Path, screen: Callable[[str], RiskAssessment]) -> dict[str, Any]:
-    raw = yaml.safe_load(path.read_text("utf-8"))
+    raw = load_yaml(path.read_text("utf-8"))
     positives, negatives = Rate(), Rate()
     for item in raw.get("oblique_ideation", []):
         positives.add(screen(item["text"]).level != "none", item["text"])

@@ -75,7 +75,9 @@ def _companion(opts: Options) -> Any:
 
     settings = load_settings(locale=opts.locale, encoder=opts.encoder, user="eval",
                              voice=opts.voice)  # fmt: skip
-    return Companion(settings, encoder=load_encoder(settings.encoder) or False)
+    return Companion(
+        settings, encoder=load_encoder(settings.encoder, settings.encoder_threads) or False
+    )
 
 
 def run_seeds(opts: Options) -> dict[str, Any]:
@@ -114,10 +116,12 @@ def run_safety(opts: Options) -> dict[str, Any]:
             conversations = opts.data.get("safety_conversations") or default_path(
                 "tests", "data", "safety", "conversations.yaml")  # fmt: skip
             corpus = opts.data.get("corpus") or default_path(
-                "data", "crisis-triage-empathysync", "crisis_triage_corpus.yaml", shared=True)
+                "data", "crisis-triage-empathysync", "crisis_triage_corpus.yaml", shared=True
+            )
             result["detection"] = detection.run(assessor, labelled, conversations, corpus)
             heldout = opts.data.get("heldout") or default_path(
-                "tests", "data", "safety", "heldout2.jsonl")  # fmt: skip  (never tuned on)
+                "tests", "data", "safety", "heldout2.jsonl"
+            )  # fmt: skip  (never tuned on)
             if heldout is not None:
                 result["heldout"] = detection.score_messages(
                     detection.load_labelled(heldout), assessor.screen)  # fmt: skip

@@ -13,14 +13,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hearten.safety.assessment import RiskAssessment
 from hearten.safety.model import load_model
 from hearten.safety.normalise import normalise
 from hearten.understanding.encoders import Encoder, PrototypeIndex, Vectors
 from hearten.understanding.text import sentence_text
 from hearten.vocabulary import RiskCategory, RiskLevel, risk_rank
+from hearten.yamlfile import load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ class RuleBook:
 
 
 def _data(name: str) -> Any:
-    return yaml.safe_load(resources.files("hearten.safety").joinpath(name).read_text("utf-8"))
+    return load_yaml(resources.files("hearten.safety").joinpath(name).read_text("utf-8"))
 
 
 @cache

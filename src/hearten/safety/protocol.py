@@ -9,16 +9,15 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from hearten.safety.assessment import RiskAssessment
 from hearten.safety.resources import LocaleResources, for_locale
 from hearten.vocabulary import RISK_LEVELS
+from hearten.yamlfile import load_yaml
 
 
 @cache
 def load_protocol() -> dict[str, Any]:
-    raw: dict[str, Any] = yaml.safe_load(
+    raw: dict[str, Any] = load_yaml(
         resources.files("hearten.safety").joinpath("protocol.yaml").read_text("utf-8")
     )
     return raw["replies"]  # type: ignore[no-any-return]

@@ -8,8 +8,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict
+
+from hearten.yamlfile import load_yaml
 
 
 class Line(BaseModel):
@@ -70,7 +71,7 @@ class LocaleResources(BaseModel):
 
 @cache
 def all_resources() -> dict[str, LocaleResources]:
-    raw: dict[str, Any] = yaml.safe_load(
+    raw: dict[str, Any] = load_yaml(
         resources.files("hearten.safety").joinpath("resources.yaml").read_text("utf-8")
     )
     out: dict[str, LocaleResources] = {}

@@ -76,7 +76,7 @@ class HeartenBot:
 
         settings = load_settings(locale=spec.locale, encoder=spec.encoder, voice=spec.voice,
                                  home=home)  # fmt: skip
-        inner = load_encoder(settings.encoder)
+        inner = load_encoder(settings.encoder, settings.encoder_threads)
         encoder = caching(inner, size=20000)
         self.companion = Companion(settings, encoder=encoder or False)
         self.name = f"hearten/{self.companion.voice.name}"

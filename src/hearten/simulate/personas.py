@@ -14,10 +14,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, Field
 
 from hearten.vocabulary import RiskCategory, RiskLevel
+from hearten.yamlfile import load_yaml
 
 PHRASES_FILE = "phrases.yaml"
 
@@ -68,8 +68,7 @@ class Persona(BaseModel):
     def intro(self) -> str:
         """The introduction line of a seed-format transcript."""
         return (
-            f"Here is a conversation between a human user who is {self.state} "
-            "and an AI assistant:"
+            f"Here is a conversation between a human user who is {self.state} and an AI assistant:"
         )
 
 
@@ -95,9 +94,7 @@ class Phrases(BaseModel):
 
 
 def _read(name: str) -> Any:
-    return yaml.safe_load(
-        resources.files("hearten.simulate").joinpath("cards", name).read_text("utf-8")
-    )
+    return load_yaml(resources.files("hearten.simulate").joinpath("cards", name).read_text("utf-8"))
 
 
 @cache

@@ -11,10 +11,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import (
     CursorResult,
     Engine,
@@ -23,14 +19,17 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    inspect,
     make_url,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hearten.store.migrations import HEAD_REVISION
 from hearten.store.tables import (
     ApiToken,
     Conversation,
@@ -224,7 +223,16 @@ class Store:
         return cls(sqlite_url(path))
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (a no-op when it is there)."""
+        """Bring the schema to the newest revision (a no-op when it is there). A
+        database already at HEAD_REVISION is recognised without importing Alembic,
+        which would cost a start of `hearten chat` a good part of a second."""
+        if self._revision() == HEAD_REVISION:
+            return
+        from alembic import command
+        from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
         config = Config()
         location = resources.files("hearten.store").joinpath("migrations")
         config.set_main_option("script_location", str(location))
@@ -234,6 +242,14 @@ class Store:
                 return
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+
+    def _revision(self) -> str | None:
+        """The schema revision Alembic recorded, or None (a new or foreign database)."""
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            found = conn.scalar(text("SELECT version_num FROM alembic_version"))
+            return None if found is None else str(found)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -319,17 +335,35 @@ class Store:
             return [(role, text) for role, text in rows]
 
     def conversations(self, user_id: int) -> list[ConversationRecord]:
+        """This person's conversations, oldest first, counted and titled in SQL (one
+        query, however many there are)."""
+        count = (
+            select(func.count(Message.id))
+            .where(Message.conversation_id == Conversation.id)
+            .scalar_subquery()
+        )
+        first = (
+            select(Message.text)
+            .where(Message.conversation_id == Conversation.id, Message.role == "user")
+            .order_by(Message.seq)
+            .limit(1)
+            .scalar_subquery()
+        )
         with self.session() as s:
-            convs = s.scalars(
-                select(Conversation)
+            rows = s.execute(
+                select(Conversation.id, Conversation.started_at, count, first)
                 .where(Conversation.user_id == user_id)
                 .order_by(Conversation.started_at, Conversation.id)
             ).all()
-            out = []
-            for conv in convs:
-                first = next((m.text for m in conv.messages if m.role == "user"), "")
-                out.append(ConversationRecord(conv.id, conv.started_at, len(conv.messages), first))
-            return out
+            return [ConversationRecord(r[0], r[1], r[2], r[3] or "") for r in rows]
+
+    def has_conversations(self, user_id: int) -> bool:
+        """Whether this person has talked with hearten before (cheap at any history)."""
+        with self.session() as s:
+            found = s.scalar(
+                select(Conversation.id).where(Conversation.user_id == user_id).limit(1)
+            )
+            return found is not None
 
     # goals and mood
 

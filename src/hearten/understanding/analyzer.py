@@ -7,14 +7,13 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from hearten.understanding.commitments import read_commitments
 from hearten.understanding.encoders import Encoder, PrototypeIndex
 from hearten.understanding.lexicon import Lexicon, load_lexicon
 from hearten.understanding.signals import Concern, Cue, Emotion, Signals
 from hearten.understanding.text import CUE_RE, normalise, second_person, without_cues
 from hearten.vocabulary import EMOTIONS
+from hearten.yamlfile import load_yaml
 
 _GRATITUDE = re.compile(r"\b(thank|thanks|grateful|appreciate|means a lot|kind of you)", re.I)
 _FAREWELL = re.compile(
@@ -239,7 +238,7 @@ def _valence(emotions: list[Emotion], cues: list[Cue], negated: int) -> tuple[fl
 
 @cache
 def _concern_prototypes() -> list[tuple[str, str]]:
-    raw = yaml.safe_load(
+    raw = load_yaml(
         resources.files("hearten.understanding").joinpath("prototypes.yaml").read_text("utf-8")
     )
     pairs = [(label, text) for label, texts in raw["concerns"].items() for text in texts]

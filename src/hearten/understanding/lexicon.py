@@ -8,7 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from hearten.yamlfile import load_yaml
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def _alternation(words: list[str]) -> str:
 
 @cache
 def load_lexicon() -> Lexicon:
-    raw: dict[str, Any] = yaml.safe_load(
+    raw: dict[str, Any] = load_yaml(
         resources.files("hearten.understanding").joinpath("lexicon.yaml").read_text("utf-8")
     )
     feelings = tuple(

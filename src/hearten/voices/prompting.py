@@ -15,12 +15,11 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-import yaml
-
 from hearten.dialogue.plan import Plan
 from hearten.safety import guard
 from hearten.vocabulary import STAGES, STRATEGIES
 from hearten.voices.resilience import VoiceError
+from hearten.yamlfile import load_yaml
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": ...}
 TokenCounter = Callable[[str], int]
@@ -88,11 +87,11 @@ def load_template(name: str = DEFAULT_TEMPLATE) -> PromptTemplate:
     """A bundled template by name (voices/prompts/NAME.yaml) or a YAML file by path."""
     if name.endswith((".yaml", ".yml")) or "/" in name:
         path = Path(name).expanduser()
-        return PromptTemplate.parse(path.stem, yaml.safe_load(path.read_text("utf-8")))
+        return PromptTemplate.parse(path.stem, load_yaml(path.read_text("utf-8")))
     bundled = resources.files("hearten.voices").joinpath("prompts", f"{name}.yaml")
     if not bundled.is_file():
         raise ValueError(f"no prompt template {name!r} in hearten/voices/prompts")
-    return PromptTemplate.parse(name, yaml.safe_load(bundled.read_text("utf-8")))
+    return PromptTemplate.parse(name, load_yaml(bundled.read_text("utf-8")))
 
 
 # the system prompt

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from hearten.vocabulary import CONCERNS, EMOTIONS, STAGES, STRATEGIES
+from hearten.yamlfile import load_yaml
 
 SLOTS = frozenset({"feeling", "topic", "clause", "goal", "goals", "name"})
 CUES = frozenset({"sigh", "tears", "smile", "nod", "pause", "shrug", "quiet"})
@@ -65,7 +64,7 @@ def load_library() -> Library:
 
 
 def parse_file(name: str, text: str) -> list[Phrase]:
-    raw = yaml.safe_load(text)
+    raw = load_yaml(text)
     strategy = raw.get("strategy")
     if strategy not in STRATEGIES:
         raise LibraryError(f"{name}: unknown strategy {strategy!r}")
