@@ -24,8 +24,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from hearten.safety.assessor import RiskAssessor, _exemplar_bank
 from hearten.safety.model import CLASSES, MODEL_PATH
-from hearten.safety.normalise import normalise
 from hearten.understanding.encoders import load_encoder
+from hearten.understanding.text import sentence_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -55,7 +55,7 @@ def main() -> None:
     data = rows()
     texts = [t for t, _ in data]
     y = np.array([CLASSES.index(c) for _, c in data])
-    x = encoder.encode([rules._blank_benign(normalise(t)) for t in texts])
+    x = encoder.encode([sentence_text(t) or t for t in texts])  # what the screen encodes
     by_rules = np.array([rules.screen(t).level != "none" for t in texts])
 
     model = LogisticRegression(C=8.0, max_iter=5000, class_weight="balanced")
