@@ -90,7 +90,7 @@ def replay(convs: list[list[str]], round_no: int) -> dict[str, list[float]]:
 
 
 def run(quick: bool = False) -> list[Measure]:
-    count, rounds = (16, 1) if quick else (384, 3)
+    count, rounds = (8, 1) if quick else (384, 3)
     convs = conversations(count)
     replay(convs[:2], -1)  # warm up: imports, the encoder, the YAML libraries
     per_round = [replay(convs, r) for r in range(rounds)]
