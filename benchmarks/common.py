@@ -100,23 +100,28 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+# Runs a command and prints its peak RSS in KiB. A small launcher in between matters:
+# Linux counts in a child's ru_maxrss the memory it had before exec, which for a child
+# forked straight from a benchmark would be the benchmark's own.
+_LAUNCHER = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:])\n"
+    "sys.stderr.write(f'\\nmaxrss={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
+    "sys.exit(done.returncode)\n"
+)
+
+
 def child_peak_rss_mb(argv: list[str], stdin: str = "", env: dict[str, str] | None = None,
                       timeout: float = 300) -> tuple[float, str]:  # fmt: skip
-    """Run a child to the end and return its peak RSS in MB (from wait4's rusage, which
-    counts the child alone) and its stdout."""
-    proc = subprocess.Popen(
-        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})}, text=True,
+    """Run a command to the end; its peak resident memory in MB and its stdout."""
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, *argv], input=stdin, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=timeout,
     )  # fmt: skip
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(stdin)
-    proc.stdin.close()
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{argv} exited with {proc.returncode}")
-    return usage.ru_maxrss / 1024, out  # ru_maxrss is in KiB on Linux
+    if done.returncode != 0:
+        raise RuntimeError(f"{argv} exited with {done.returncode}: {done.stderr[-500:]}")
+    kib = int(done.stderr.rsplit("maxrss=", 1)[1].split()[0])
+    return kib / 1024, done.stdout
 
 
 def machine() -> dict[str, Any]:
