@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import time
 import traceback
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ BENCHMARKS = (
     "latency",  # turn latency per stage, through the Python API
     "scaling",  # latency and memory against conversation length and stored conversations
     "cold_start",  # `hearten chat` launched to first reply
-    "memory",  # peak RSS of a chat session and of `hearten serve` under load
+    "memory",  # peak RSS of a chat session (`hearten serve`'s is measured by load)
     "llm_overhead",  # time to first token through hearten vs straight to the server
     "simulation",  # conversations per second of `hearten simulate`
     "load",  # `hearten serve` under 1/8/32/128 clients, SQLite and PostgreSQL, and the echo peer
@@ -52,6 +53,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
 
     console = Console()
+    # A developer's own hearten settings (a database URL, a key, a voice) must not
+    # reach the benchmarks, nor their processes: each benchmark sets what it needs.
+    kept = ("HEARTEN_BENCH_", "HEARTEN_TEST_POSTGRES_URL")
+    dropped = sorted(k for k in os.environ if k.startswith("HEARTEN_") and not k.startswith(kept))
+    for key in dropped:
+        del os.environ[key]
+    if dropped:
+        console.print(f"[dim]ignoring {', '.join(dropped)}[/dim]")
     measures: list[Measure] = []
     failures: dict[str, str] = {}
     timings: dict[str, float] = {}

@@ -10,9 +10,11 @@ run: a bare interpreter start and `import hearten.cli`, the floor under any star
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -20,27 +22,37 @@ from benchmarks.common import Measure, hearten_cli, spread
 
 MESSAGE = "I feel really low today, and work keeps piling up.\n"
 PROMPT = b"hearten \xe2\x80\xba"  # "hearten ›": each line hearten says starts so
+ANSI = re.compile(rb"\x1b\[[0-9;]*m")
 
 
 def time_chat(home: Path) -> tuple[float, float]:
     """Seconds to the opening line and to the first reply of one `hearten chat`."""
-    env = {**os.environ, "HEARTEN_HOME": str(home), "COLUMNS": "200"}
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    env.update(HEARTEN_HOME=str(home), COLUMNS="200", NO_COLOR="1")
     start = time.perf_counter()
     proc = subprocess.Popen(
         [*hearten_cli(), "chat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL, env=env,
     )  # fmt: skip
     assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(MESSAGE.encode())
-    proc.stdin.close()
+    watchdog = threading.Timer(120, proc.kill)  # a hung chat must not hang the run
+    watchdog.start()
     seen: list[float] = []
-    for line in iter(proc.stdout.readline, b""):
-        if line.startswith(PROMPT):
-            seen.append(time.perf_counter() - start)
-            if len(seen) == 2:
-                break
-    proc.stdout.close()
-    proc.wait(timeout=60)
+    try:
+        proc.stdin.write(MESSAGE.encode())
+        proc.stdin.close()
+        for line in iter(proc.stdout.readline, b""):
+            if PROMPT in ANSI.sub(b"", line):
+                seen.append(time.perf_counter() - start)
+                if len(seen) == 2:
+                    break
+        proc.stdout.close()
+        proc.wait(timeout=60)
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     if len(seen) < 2:
         raise RuntimeError("hearten chat printed no reply")
     return seen[0], seen[1]
@@ -48,7 +60,7 @@ def time_chat(home: Path) -> tuple[float, float]:
 
 def time_command(argv: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(argv, check=True, capture_output=True)
+    subprocess.run(argv, check=True, capture_output=True, timeout=120)
     return time.perf_counter() - start
 
 

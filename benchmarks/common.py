@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -114,14 +115,21 @@ _LAUNCHER = (
 def child_peak_rss_mb(argv: list[str], stdin: str = "", env: dict[str, str] | None = None,
                       timeout: float = 300) -> tuple[float, str]:  # fmt: skip
     """Run a command to the end; its peak resident memory in MB and its stdout."""
-    done = subprocess.run(
-        [sys.executable, "-c", _LAUNCHER, *argv], input=stdin, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=timeout,
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _LAUNCHER, *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})},
+        start_new_session=True,  # so that a timeout can stop the command with its launcher
     )  # fmt: skip
-    if done.returncode != 0:
-        raise RuntimeError(f"{argv} exited with {done.returncode}: {done.stderr[-500:]}")
-    kib = int(done.stderr.rsplit("maxrss=", 1)[1].split()[0])
-    return kib / 1024, done.stdout
+    try:
+        out, err = proc.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    if proc.returncode != 0:
+        raise RuntimeError(f"{argv} exited with {proc.returncode}: {err[-500:]}")
+    kib = int(err.rsplit("maxrss=", 1)[1].split()[0])
+    return kib / 1024, out
 
 
 def machine() -> dict[str, Any]:

@@ -72,6 +72,11 @@ def replay(convs: list[list[str]], round_no: int) -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory(prefix="hearten-bench-") as home:
         companion, watch = instrumented_companion(Path(home))
         try:
+            # Warm this companion first (its indexes load, the encoder's first call),
+            # so that a round measures turns, not start-up.
+            warm = companion.session(f"warm-{round_no}", seed=round_no)
+            for text in convs[0][:4]:
+                warm.send(text)
             for i, messages in enumerate(convs):
                 session = companion.session(f"bench-{round_no}-{i}", seed=1000 * round_no + i)
                 session.opening()
@@ -92,7 +97,6 @@ def replay(convs: list[list[str]], round_no: int) -> dict[str, list[float]]:
 def run(quick: bool = False) -> list[Measure]:
     count, rounds = (8, 1) if quick else (384, 3)
     convs = conversations(count)
-    replay(convs[:2], -1)  # warm up: imports, the encoder, the YAML libraries
     per_round = [replay(convs, r) for r in range(rounds)]
     turns = len(per_round[0]["turn"])
     measures: list[Measure] = []

@@ -18,7 +18,7 @@ def conversations_per_second(count: int, turns: int, workers: int) -> float:
         subprocess.run(
             [*hearten_cli(), "simulate", "--all", "-n", str(count), "--turns", str(turns),
              "--workers", str(workers), "-o", out, "-q"],
-            check=True, capture_output=True,
+            check=True, capture_output=True, timeout=1800,
         )  # fmt: skip
         seconds = time.perf_counter() - start
         written = len(os.listdir(out))

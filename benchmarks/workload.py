@@ -17,7 +17,7 @@ def conversations(count: int, turns: int = 8, seed: int = 7) -> list[list[str]]:
     out = subprocess.run(
         [*hearten_cli(), "simulate", "--all", "-n", str(count), "--turns", str(turns),
          "--seed", str(seed), "--format", "jsonl", "-o", "-", "-q"],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, timeout=1800,
     ).stdout  # fmt: skip
     convs: dict[str, list[str]] = {}
     for line in out.splitlines():

@@ -50,8 +50,10 @@ class _Rooms(click.Group):
             module, attr = self.LAZY[cmd_name]
             try:
                 command: click.Command = getattr(import_module(module), attr)
-            except ImportError:  # a checkout without that room
-                return None
+            except ModuleNotFoundError as exc:
+                if exc.name != module:
+                    raise  # a room that is there but broken must say so
+                return None  # a checkout without that room
             return command
         return super().get_command(ctx, cmd_name)
 

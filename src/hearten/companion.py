@@ -16,9 +16,10 @@ from pydantic import BaseModel
 from hearten.config import Settings, load_settings
 from hearten.dialogue import Move, Plan, Policy, PriorGoal, SessionState
 from hearten.safety import CrisisProtocol, RiskAssessment, RiskAssessor, guard
-from hearten.store import Store
+from hearten.store import Store, TurnResult
 from hearten.understanding import Commitment, Understander
-from hearten.understanding.encoders import Encoder, caching, load_encoder
+from hearten.understanding.encoders import CachingEncoder, Encoder, caching, load_encoder
+from hearten.understanding.text import sentence_text
 from hearten.vocabulary import Stage, Strategy
 from hearten.voices import Composer, Utterance, Voice
 from hearten.voices.composer.composer import opening_key, sentence_key
@@ -181,6 +182,14 @@ class Session:
 
     def send(self, text: str) -> Reply:
         text = _checked(text)
+        try:
+            return self._turn(text)
+        finally:
+            # The vector was shared by understanding and the screen; keep nothing of it.
+            if isinstance(self.companion.encoder, CachingEncoder):
+                self.companion.encoder.forget([sentence_text(text)])
+
+    def _turn(self, text: str) -> Reply:
         self._save_user_message(text)  # durable before any reply exists
         c = self.companion
         signals = c.understander.understand(text)
@@ -328,15 +337,28 @@ class Session:
         conv = self.conversation_id
         if conv is None or self.user_id is None:
             return
-        store = self.companion.store
         plan = {k: v for k, v in reply.as_json("").items() if k not in {"reply", "user"}}
-        store.add_message(conv, "assistant", reply.text, plan=plan)
-        store.save_state(conv, self.state.model_dump(mode="json"))
-        store.add_mood(self.user_id, conv, self._last_user_message, reply.mood)
-        for goal in commitments:
-            store.add_goal(
-                self.user_id, conv, goal.text, goal.what, goal.when, goal.how_often, goal.duration
+        # One commit for the reply and all it changed: a crash leaves either the whole
+        # turn or the person's message alone (which was committed first), and a turn
+        # waits for two disk flushes rather than four.
+        self.companion.store.add_reply(
+            TurnResult(
+                user_id=self.user_id,
+                conversation_id=conv,
+                user_message_id=self._last_user_message,
+                reply_message_id=0,  # not read: the reply is new
+                text=reply.text,
+                plan=plan,
+                state=self.state.model_dump(mode="json"),
+                mood=reply.mood,
+                goals=[_goal_fields(g) for g in commitments],
             )
+        )
+
+
+def _goal_fields(goal: Commitment) -> dict[str, str | None]:
+    return {"text": goal.text, "what": goal.what, "when": goal.when,
+            "how_often": goal.how_often, "duration": goal.duration}  # fmt: skip
 
 
 def _checked(text: str) -> str:

@@ -123,10 +123,11 @@ def serve(
     from hearten.server.app import create_app
 
     settings = _settings(database_url=database_url, locale=locale, encoder=encoder)
-    if settings.encoder_threads is None:
-        # Replies are written on several threads at once: an encoder on one core
-        # leaves the other for them, where two encoder threads would spin against
-        # them (docs/benchmarks.md). HEARTEN_ENCODER_THREADS overrides it.
+    if settings.encoder_threads is None and (os.cpu_count() or 1) <= 2:
+        # Replies are written on several threads at once: on a small machine an
+        # encoder on one core leaves the other for them, where two encoder threads
+        # would spin against them (docs/benchmarks.md). HEARTEN_ENCODER_THREADS
+        # overrides it.
         settings = settings.model_copy(update={"encoder_threads": 1})
     overrides = {k: v for k, v in limits.items() if v is not None}
     key = _key(database_key_file)

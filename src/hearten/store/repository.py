@@ -680,6 +680,26 @@ class Store:
                 # Another writer took the same sequence number: read it again.
         raise RuntimeError("could not append to the conversation")
 
+    def add_reply(self, result: TurnResult) -> int:
+        """Append a turn's reply together with what the turn changed, in one commit
+        (the person's message was committed on its own, before the reply existed).
+        `result.reply_message_id` is not read: the reply is new. Returns its id."""
+        with self.session() as s:
+            seq = (
+                s.scalar(
+                    select(func.max(Message.seq)).where(
+                        Message.conversation_id == result.conversation_id
+                    )
+                )
+                or 0
+            ) + 1
+            msg = Message(conversation_id=result.conversation_id, seq=seq, role="assistant",
+                          text=result.text, plan=result.plan, complete=result.complete)  # fmt: skip
+            s.add(msg)
+            s.flush()
+            _write_effects(s, result)
+            return msg.id
+
     def finish_turn(self, result: TurnResult) -> None:
         """Commit the reply, the dialogue state, the mood and the goals of a turn."""
         r = result
@@ -690,37 +710,7 @@ class Store:
             msg.text = r.text
             msg.plan = r.plan
             msg.complete = r.complete
-            conv = s.get(Conversation, r.conversation_id)
-            if conv is not None:
-                conv.state = r.state
-                if r.thread_key is not None:
-                    conv.thread_key = r.thread_key
-            s.add(
-                Mood(
-                    user_id=r.user_id,
-                    conversation_id=r.conversation_id,
-                    message_id=r.user_message_id,
-                    valence=r.mood,
-                )
-            )
-            for g in r.goals:
-                s.add(
-                    Goal(
-                        user_id=r.user_id,
-                        conversation_id=r.conversation_id,
-                        text=g["text"],
-                        what=g["what"],
-                        when=g.get("when"),
-                        how_often=g.get("how_often"),
-                        duration=g.get("duration"),
-                    )
-                )
-            if r.idempotency_id is not None:
-                s.execute(
-                    update(IdempotencyKey)
-                    .where(IdempotencyKey.id == r.idempotency_id)
-                    .values(response=r.response, owner=None, lease_until=None)
-                )
+            _write_effects(s, r)
 
     def complete_message(self, message_id: int) -> None:
         """Mark a reply as whole: every part of it reached the person."""
@@ -814,3 +804,39 @@ def _iso(moment: datetime) -> str:
 def _count(result: Result[Any]) -> int:
     """Rows changed by an UPDATE or DELETE."""
     return int(cast(CursorResult[Any], result).rowcount)
+
+
+def _write_effects(s: Session, r: TurnResult) -> None:
+    """What a finished turn changes besides its reply: the dialogue state, the mood
+    read from the person's message, new goals, the stored idempotent response."""
+    conv = s.get(Conversation, r.conversation_id)
+    if conv is not None:
+        conv.state = r.state
+        if r.thread_key is not None:
+            conv.thread_key = r.thread_key
+    s.add(
+        Mood(
+            user_id=r.user_id,
+            conversation_id=r.conversation_id,
+            message_id=r.user_message_id,
+            valence=r.mood,
+        )
+    )
+    for g in r.goals:
+        s.add(
+            Goal(
+                user_id=r.user_id,
+                conversation_id=r.conversation_id,
+                text=g["text"],
+                what=g["what"],
+                when=g.get("when"),
+                how_often=g.get("how_often"),
+                duration=g.get("duration"),
+            )
+        )
+    if r.idempotency_id is not None:
+        s.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.id == r.idempotency_id)
+            .values(response=r.response, owner=None, lease_until=None)
+        )

