@@ -24,8 +24,8 @@ from benchmarks.common import Measure, spread, summary
 from benchmarks.workload import conversations
 
 STAGES = ("understand", "risk", "plan", "voice", "store")
-STORE_CALLS = ("start_conversation", "add_message", "save_state", "add_mood", "add_goal",
-               "set_goal_status", "user_id", "goals", "conversations")  # fmt: skip
+STORE_CALLS = ("start_conversation", "add_message", "add_reply", "save_state", "add_mood",
+               "add_goal", "set_goal_status", "user_id", "goals", "has_conversations")  # fmt: skip
 
 
 class Stopwatch:

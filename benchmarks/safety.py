@@ -7,9 +7,10 @@ Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop th
 rules (and train the learned layer); heldout2.jsonl was written afterwards by someone
 who had not seen the rules and has never been used for tuning; heldout3.jsonl was
 written later by someone who had seen neither the rules nor any other labelled data,
-and is measured only; blind.jsonl (700 risk, 800 hard negatives) was written by two
-more authors who had not seen the rules either. Those three are the honest figures.
-The learned layer is trained on the first two (scripts/train_screen.py) only.
+and is measured only. Those two are the honest figures. blind.jsonl (700 risk, 800
+hard negatives) was written by two more authors who had not seen the rules either: it
+is honest for the rules, and training data for the learned layer
+(scripts/train_screen.py), with the two development sets and other negatives.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ SETS = {
     "heldout (development, round 2)": SAFETY / "heldout.jsonl",
     "heldout2 (never tuned on)": SAFETY / "heldout2.jsonl",
     "heldout3 (blind, never tuned on)": SAFETY / "heldout3.jsonl",
-    "blind (1,500, never tuned on)": SAFETY / "blind.jsonl",
+    "blind (1,500; trains the learned layer)": SAFETY / "blind.jsonl",
 }
 
 
