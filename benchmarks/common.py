@@ -7,6 +7,7 @@ measured side by side in the same run and reported as a ratio too."""
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import signal
@@ -44,6 +45,21 @@ class Measure:
 
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "met": self.met}
+
+
+def time_calls(obj: object, attr: str, record: Callable[[float], None]) -> None:
+    """Wrap obj.attr so that each call hands its duration in seconds to `record`."""
+    inner: Callable[..., Any] = getattr(obj, attr)
+
+    @functools.wraps(inner)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            record(time.perf_counter() - start)
+
+    setattr(obj, attr, timed)
 
 
 def percentile(xs: Sequence[float], q: float) -> float:

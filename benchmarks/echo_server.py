@@ -20,21 +20,9 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, HTTPException
-from pydantic import BaseModel, ConfigDict, Field
 
-
-class ChatMessage(BaseModel):
-    # The same request models as hearten's (server/schemas.py), so validation costs alike.
-    model_config = ConfigDict(extra="allow")
-    role: str
-    content: str | list[dict[str, Any]] | None = None
-
-
-class ChatRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    model: str = "echo"
-    messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
+# hearten's own request models (server/schemas.py), so that validation costs alike.
+from hearten.server.schemas import ChatMessage, ChatRequest
 
 
 def _text(message: ChatMessage) -> str:

@@ -11,16 +11,14 @@ once; the figure is the median over rounds, with the spread of the rounds.
 
 from __future__ import annotations
 
-import functools
 import os
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Measure, spread, summary
+from benchmarks.common import Measure, spread, summary, time_calls
 from benchmarks.workload import conversations
 
 STAGES = ("understand", "risk", "plan", "voice", "store")
@@ -35,17 +33,10 @@ class Stopwatch:
         self.turn: dict[str, float] = defaultdict(float)
 
     def wrap(self, obj: object, attr: str, stage: str) -> None:
-        inner: Callable[..., Any] = getattr(obj, attr)
+        def record(seconds: float) -> None:
+            self.turn[stage] += seconds * 1000
 
-        @functools.wraps(inner)
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return inner(*args, **kwargs)
-            finally:
-                self.turn[stage] += (time.perf_counter() - start) * 1000
-
-        setattr(obj, attr, timed)
+        time_calls(obj, attr, record)
 
 
 def instrumented_companion(home: Path) -> tuple[Any, Stopwatch]:

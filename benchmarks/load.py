@@ -31,6 +31,7 @@ import json
 import math
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -376,26 +377,26 @@ def drive(
     ]  # fmt: skip
     cpu_before = cpu_seconds(server_pid) if server_pid else 0.0
     started = time.perf_counter()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(work / f"{tag}.locust.log", "wb") as log:
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-    deadline = time.monotonic() + seconds + 150 + 60  # the run, the stop timeout, slack
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:  # a hung load generator must not hang CI
-            proc.kill()
-            _, status, usage = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.2)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    try:  # the run, the stop timeout, and slack: a hung load generator must not hang CI
+        proc.wait(timeout=seconds + 150 + 60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    # The load generator's CPU: what the children reaped meanwhile used (only it was).
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    usage_cpu = (children_after.ru_utime - children_before.ru_utime) + (
+        children_after.ru_stime - children_before.ru_stime
+    )
     wall = time.perf_counter() - started
     server_cpu = cpu_seconds(server_pid) - cpu_before if server_pid else float("nan")
     if proc.returncode != 0 or not out.exists():
         log_text = (work / f"{tag}.locust.log").read_text("utf-8", "replace")[-3000:]
         raise RuntimeError(f"locust exited with {proc.returncode}:\n{log_text}")
     data = json.loads(out.read_text("utf-8"))
-    run = summarise(data, clients, seconds, (usage.ru_utime + usage.ru_stime) / wall, server_cpu)
+    run = summarise(data, clients, seconds, usage_cpu / wall, server_cpu)
     workload.offset += int(data["scripts"])
     run.detail["scripts_reused"] = workload.offset > workload.size  # all taken: wrapped round
     run.detail["load_average"] = round(os.getloadavg()[0], 2)  # the machine is shared

@@ -17,20 +17,18 @@ and at most MAX_TOKENS tokens, so the model's share is the same from run to run.
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Measure, percentile, spread
+from benchmarks.common import Measure, percentile, spread, time_calls
 from benchmarks.llm_overhead import CACHE_HOME, TURNS  # the same conversation
 
 BENCHMARK = "peers"
@@ -62,17 +60,7 @@ def model_path(folder: Path) -> tuple[Path, bool]:
 
 def _timed(obj: object, attr: str, into: list[float]) -> None:
     """Make obj.attr append its duration (s) to `into` each call."""
-    inner: Callable[..., Any] = getattr(obj, attr)
-
-    @functools.wraps(inner)
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return inner(*args, **kwargs)
-        finally:
-            into.append(time.perf_counter() - start)
-
-    setattr(obj, attr, timed)
+    time_calls(obj, attr, into.append)
 
 
 def bench(turns: int, *, seconds: float = math.inf, warmup: int = WARMUP,
