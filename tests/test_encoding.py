@@ -41,13 +41,28 @@ def test_cache_evicts_the_least_recently_used_and_handles_repeats(encoder: Encod
     assert np.array_equal(first[0], first[1])
     cache.encode([a])  # a is now the most recent
     cache.encode([c])  # evicts b
-    assert len(cache) == 2
+    assert cache.remembered() == 2
     cache.encode([a, b])
     assert counting.calls == [a, b, c, b]
     cache.forget([a, "never seen"])
-    assert len(cache) == 1
+    assert cache.remembered() == 1
     assert cache.encode([]).shape[0] == 0
     assert caching(cache) is cache and caching(None) is None
+
+
+def test_an_empty_cache_is_still_an_encoder(encoder: Encoder, tmp_path: Path) -> None:
+    # `encoder or None` must keep it: the simulator hands its companion a fresh cache.
+    fresh = CachingEncoder(encoder)
+    assert fresh
+    settings = Settings(home=tmp_path / "home", locale="US", user="sam")
+    c = Companion(settings, encoder=fresh)
+    assert c.encoder is fresh
+    c.close()
+    from hearten.simulate.bots import BotSpec, make_bot
+
+    bot = make_bot(BotSpec(), home=tmp_path / "sim")
+    assert isinstance(bot.companion.encoder, CachingEncoder)
+    bot.close()
 
 
 def test_a_turn_encodes_its_text_once_and_keeps_nothing(encoder: Encoder, tmp_path: Path) -> None:
@@ -61,7 +76,7 @@ def test_a_turn_encodes_its_text_once_and_keeps_nothing(encoder: Encoder, tmp_pa
     text = "*stares at the floor* everything feels grey and slow lately, honestly"
     session.send(text)
     assert counting.calls == [sentence_text(text)]
-    assert isinstance(c.encoder, CachingEncoder) and len(c.encoder) == 0
+    assert isinstance(c.encoder, CachingEncoder) and c.encoder.remembered() == 0
     c.close()
 
 

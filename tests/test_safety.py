@@ -341,7 +341,11 @@ def test_screen_cli_json_shape(tmp_path: Path) -> None:
 
 
 def test_learned_screen_is_opt_in_and_catches_a_paraphrase(encoder: object) -> None:
-    text = "honestly I just want to go to sleep and not be part of any of this anymore"
+    # A message of tests/data/safety/blind.jsonl that the rules miss. (The model
+    # shipped before caught "honestly I just want to go to sleep and not be part of any
+    # of this anymore"; the one shipped now scores it 0.92, under its threshold of 0.96
+    # chosen by cross-validation: docs/safety.md says what that trade bought.)
+    text = "i took all of them. the whole bottle. i just wanted someone to know"
     assert RULES.screen(text).level == "none"
     default = RiskAssessor(encoder)  # type: ignore[arg-type]
     learned = RiskAssessor(encoder, learned=True)  # type: ignore[arg-type]

@@ -133,7 +133,9 @@ class CachingEncoder:
             for text in texts:
                 self._memory.pop(text, None)
 
-    def __len__(self) -> int:
+    def remembered(self) -> int:
+        """How many texts it holds. (Not __len__: an empty cache must still be truthy,
+        since callers write `encoder or None`.)"""
         return len(self._memory)
 
 
