@@ -203,6 +203,10 @@ class LlamaVoice:
                     deadline.check()
                     if content:
                         yield content
+                # llama.cpp can end a stream quietly when aborted mid-prompt (no error,
+                # no chunk): a cancelled scope still means a cancelled reply.
+                if scope is not None and scope.cancelled:
+                    raise Cancelled("the reply was cancelled")
                 deadline.check()
             except VoiceError:
                 raise
