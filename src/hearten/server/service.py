@@ -9,7 +9,6 @@ import math
 import re
 import uuid
 from dataclasses import dataclass, field
-from ipaddress import ip_address
 from pathlib import Path
 from typing import IO, Annotated, Any
 from urllib.parse import urlparse
@@ -25,6 +24,7 @@ from hearten.server.auth import Person, RateLimiter, token_hash
 from hearten.server.config import ServiceConfig
 from hearten.server.turns import TurnRunner
 from hearten.store import Store
+from hearten.voices.openai import is_loopback
 
 log = logging.getLogger("hearten.server")
 
@@ -81,16 +81,7 @@ class Service:
         if voice.name == "composer" or not url:
             return True, None
         host = urlparse(str(url)).hostname or str(url)
-        return _is_local(host), None if _is_local(host) else host
-
-
-def _is_local(host: str) -> bool:
-    if host in {"localhost", "localhost.localdomain"}:
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
+        return is_loopback(host), None if is_loopback(host) else host
 
 
 def _single_server(store: Store) -> IO[bytes] | None:

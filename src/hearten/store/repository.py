@@ -288,12 +288,7 @@ class Store:
     ) -> int:
         """Append a message and commit it before returning."""
         with self.session() as s:
-            seq = (
-                s.scalar(
-                    select(func.max(Message.seq)).where(Message.conversation_id == conversation_id)
-                )
-                or 0
-            ) + 1
+            seq = _last_seq(s, conversation_id) + 1
             msg = Message(
                 conversation_id=conversation_id,
                 seq=seq,
@@ -637,14 +632,7 @@ class Store:
         for _attempt in range(5):
             try:
                 with self.session() as s:
-                    seq = (
-                        s.scalar(
-                            select(func.max(Message.seq)).where(
-                                Message.conversation_id == conversation_id
-                            )
-                        )
-                        or 0
-                    )
+                    seq = _last_seq(s, conversation_id)
                     said = Message(
                         conversation_id=conversation_id, seq=seq + 1, role="user", text=text
                     )
@@ -685,14 +673,7 @@ class Store:
         (the person's message was committed on its own, before the reply existed).
         `result.reply_message_id` is not read: the reply is new. Returns its id."""
         with self.session() as s:
-            seq = (
-                s.scalar(
-                    select(func.max(Message.seq)).where(
-                        Message.conversation_id == result.conversation_id
-                    )
-                )
-                or 0
-            ) + 1
+            seq = _last_seq(s, result.conversation_id) + 1
             msg = Message(conversation_id=result.conversation_id, seq=seq, role="assistant",
                           text=result.text, plan=result.plan, complete=result.complete)  # fmt: skip
             s.add(msg)
@@ -804,6 +785,12 @@ def _iso(moment: datetime) -> str:
 def _count(result: Result[Any]) -> int:
     """Rows changed by an UPDATE or DELETE."""
     return int(cast(CursorResult[Any], result).rowcount)
+
+
+def _last_seq(s: Session, conversation_id: int) -> int:
+    """The number of the conversation's newest message (0 when it has none)."""
+    newest = select(func.max(Message.seq)).where(Message.conversation_id == conversation_id)
+    return int(s.scalar(newest) or 0)
 
 
 def _write_effects(s: Session, r: TurnResult) -> None:

@@ -122,7 +122,7 @@ class OpenAIVoice:
             base_url=self.base_url,
             headers=headers,
             transport=transport,
-            trust_env=not _is_loopback(host),  # a server on this machine needs no proxy
+            trust_env=not is_loopback(host),  # a server on this machine needs no proxy
             follow_redirects=False,
         )
 
@@ -311,7 +311,8 @@ class OpenAIVoice:
         )
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address is this machine."""
     if host in {"localhost", "localhost.localdomain"}:
         return True
     try:
