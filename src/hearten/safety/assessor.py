@@ -1,7 +1,9 @@
 """Risk assessment: lexical rules on normalised text, context over the recent
-conversation, and (when an encoder is at hand) similarity to an exemplar bank.
+conversation, the learned screen (model.py), and (when an encoder is at hand)
+similarity to an exemplar bank.
 
-It never needs a model: with no encoder the rules alone decide."""
+It never needs an encoder: without one the learned screen reads n-grams alone, and
+without its weights the rules decide alone."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hearten.safety.assessment import RiskAssessment
-from hearten.safety.model import load_model
+from hearten.safety.model import Prediction, load_model
 from hearten.safety.normalise import normalise
 from hearten.understanding.encoders import Encoder, PrototypeIndex, Vectors
 from hearten.understanding.text import sentence_text
@@ -24,6 +26,10 @@ from hearten.yamlfile import load_yaml
 log = logging.getLogger(__name__)
 
 RECENT_TURNS = 8  # how far back risk in the conversation still counts
+VETOABLE = ("low", "moderate", "high")  # a rule's flag at these levels needs the models
+METHOD_SEEKING = RiskAssessment(
+    level="high", categories=["suicide"], reasons=["method-seeking after distress"]
+)
 
 
 @dataclass(frozen=True)
@@ -82,8 +88,8 @@ class RiskAssessor:
         self.encoder = encoder
         self.threshold = threshold
         self.margin = margin
-        # The learned layer doubles recall on held-out text but also flags about one
-        # ordinary sad message in ten (docs/safety.md), so it is opt-in.
+        # The constructor's default is the rules alone, which tests pin exactly; the
+        # settings' default (config.screen) is the learned screen (docs/safety.md).
         self.learned = learned
         self._cache_dir = cache_dir
         self._index: PrototypeIndex | None = None
@@ -97,18 +103,20 @@ class RiskAssessor:
         """This message in the light of the person's recent messages (oldest first)."""
         clean = self._blank_benign(normalise(text))
         recent = [self._blank_benign(normalise(h)) for h in history[-RECENT_TURNS:]]
+        vector, prediction = self._read(text) if len(clean.split()) >= 3 else (None, None)
         found = self._by_rules(clean)
+        seeking = any(p.search(clean) for p in self.rules.method_seeking)
+        if seeking and self._distressed(clean):
+            found = found.merged(METHOD_SEEKING)
+        if found.level in VETOABLE and prediction is not None and not prediction.confirms:
+            # The rules know words; the models, trained on hard negatives, read the
+            # whole message: "ugh i want to die, i just called my teacher mum". Words
+            # of an act in progress stand whatever the models think.
+            found = RiskAssessment()
         if found.is_crisis or any(self._by_rules(h).is_crisis for h in recent):
             found = found.merged(self._by_rules(clean, context=True))
-        seeking = any(p.search(clean) for p in self.rules.method_seeking)
-        if seeking and (self._distressed(clean) or any(self._distressed(h) for h in recent)):
-            found = found.merged(
-                RiskAssessment(
-                    level="high",
-                    categories=["suicide"],
-                    reasons=["method-seeking after distress"],
-                )
-            )
+        if seeking and any(self._distressed(h) for h in recent):
+            found = found.merged(METHOD_SEEKING)
         if not found.is_crisis:
             signs = {i for i, p in enumerate(self.rules.soft) if p.search(clean)}
             if signs:  # this message must carry a sign itself; earlier ones add up
@@ -118,12 +126,40 @@ class RiskAssessor:
                 found = RiskAssessment(
                     level="low", categories=["suicide"], reasons=["warning signs add up"]
                 )
-        if not found.is_crisis and self.encoder is not None and len(clean.split()) >= 3:
-            try:
-                found = found.merged(self._by_embedding(text))
-            except Exception as exc:  # the rules have already spoken; never fail a turn
-                log.warning("similarity screening failed: %s", type(exc).__name__)
+        if not found.is_crisis and prediction is not None and prediction.flags:
+            found = RiskAssessment(
+                level=highest(["moderate", prediction.level]),  # type: ignore[list-item]
+                categories=[prediction.category],  # type: ignore[list-item]
+                reasons=[f"learned screen ({prediction.risk:.2f})"],
+            )
+        if not found.is_crisis and vector is not None:
+            found = self._by_similarity(vector)
         return found
+
+    def _read(self, text: str) -> tuple[Vectors | None, Prediction | None]:
+        """The message's vector and the learned screen's reading of it, each None
+        when there is no encoder or no model. Never raises: the rules have spoken."""
+        vector = None
+        if self.encoder is not None:
+            try:
+                # The same text the understanding room encodes (the words without the
+                # cues), so a turn pays for one encoding, not two.
+                vector = self.encoder.encode([sentence_text(text) or text])[0]
+            except Exception as exc:
+                log.warning("encoding for the screen failed: %s", type(exc).__name__)
+        if not self.learned:
+            return vector, None
+        try:
+            model = load_model()
+            if model is None:
+                return vector, None
+            # The perceptrons read only the vectors they were trained on; without
+            # those, the n-gram model decides alone at its own thresholds.
+            same = self.encoder is not None and self.encoder.name == model.encoder
+            return vector, model.predict(text, vector if same else None)
+        except Exception as exc:
+            log.error("learned screening failed, the rules decide alone: %r", exc)
+            return vector, None
 
     def _blank_benign(self, text: str) -> str:
         for pattern in self.rules.benign:
@@ -148,24 +184,6 @@ class RiskAssessor:
 
     def _distressed(self, clean: str) -> bool:
         return any(p.search(clean) for p in self.rules.distress) or self._by_rules(clean).is_crisis
-
-    def _by_embedding(self, text: str) -> RiskAssessment:
-        """The learned model first, then plain similarity to the exemplar bank."""
-        if self.encoder is None:
-            return RiskAssessment()
-        # The same text the understanding room encodes (the words without the cues,
-        # which tell little here), so a turn pays for one encoding, not two.
-        vector = self.encoder.encode([sentence_text(text) or text])[0]
-        model = load_model(self.encoder.name) if self.learned else None
-        if model is not None:
-            category, p = model.predict(vector)
-            if p >= model.threshold:
-                return RiskAssessment(
-                    level="moderate",
-                    categories=[category],  # type: ignore[list-item]
-                    reasons=[f"learned screen ({p:.2f})"],
-                )
-        return self._by_similarity(vector)
 
     def _by_similarity(self, vector: Vectors) -> RiskAssessment:
         index = self._exemplars()

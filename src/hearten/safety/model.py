@@ -1,53 +1,208 @@
-"""The learned layer of the risk screen: a logistic regression on sentence vectors,
-trained by scripts/train_screen.py. It only adds detections the rules missed, at a
-moderate level (the protocol then asks directly), and it needs an encoder: without
-one the rules decide alone."""
+"""The learned layer of the risk screen, trained by scripts/train_screen.py.
+
+Two models read each message and their probabilities are averaged:
+
+* a logistic regression on the character n-grams and the words and word pairs of the
+  normalised text, which needs nothing but numpy, so the screen keeps it when no
+  encoder is installed;
+* a small neural network (an ensemble of one-hidden-layer perceptrons) on the
+  sentence vector the understanding room already computed.
+
+A message the rules flag needs only a lower probability to stand (`confirm`): the
+rules know words, the models know context, and "ugh i want to die, i just called my
+teacher mum" is flagged by the first and read as a joke by the second. A third model, on
+the same n-grams, reads how grave a risk would be (low to imminent): a detection the
+rules missed is given that level, and never less than moderate, so the protocol at
+least asks directly.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 
+from hearten.safety.normalise import normalise
 from hearten.understanding.encoders import Vectors
 
 CLASSES = (
     "none", "suicide", "self_harm", "harm_to_others", "abuse_or_danger",
     "medical_emergency", "third_party",
 )  # fmt: skip
+LEVELS = ("low", "moderate", "high", "imminent")
 MODEL_PATH = Path(str(resources.files("hearten.safety").joinpath("screen_model.npz")))
+NGRAM_SIZES = (2, 5)  # shortest and longest character n-gram
+_WORD = re.compile(r"\w\w+")
+
+
+def char_ngrams(text: str) -> Counter[str]:
+    """Character n-grams inside each word, padded with a space on both sides.
+
+    Words are read after normalisation, so "k1ll" and "kill" share their n-grams,
+    and a misspelling still shares most of them with the right spelling."""
+    low, high = NGRAM_SIZES
+    grams: Counter[str] = Counter()
+    for word in normalise(text).split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            if len(padded) < n:
+                break
+            grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+def word_ngrams(text: str) -> Counter[str]:
+    """Words of two letters or more, and each pair of neighbouring words."""
+    words = _WORD.findall(normalise(text))
+    return Counter([*words, *(f"{a} {b}" for a, b in pairwise(words))])
+
+
+def tf_idf(
+    counts: Counter[str], vocabulary: dict[str, int], idf: Vectors
+) -> tuple[np.ndarray, Vectors]:
+    """Indices and tf-idf values (sublinear tf, unit length) of the known terms."""
+    known = [(vocabulary[g], c) for g, c in counts.items() if g in vocabulary]
+    if not known:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    index = np.array([i for i, _ in known], dtype=np.int64)
+    values = np.array([1.0 + math.log(c) for _, c in known], dtype=np.float32) * idf[index]
+    return index, values / np.linalg.norm(values)
+
+
+def softmax(logits: Vectors) -> Vectors:
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class NgramModel:
+    characters: dict[str, int]
+    character_idf: Vectors
+    words: dict[str, int]
+    word_idf: Vectors
+    weights: Vectors  # (classes, characters + words)
+    bias: Vectors  # (classes,)
+    level_weights: Vectors  # (levels, characters + words): how grave, given risk
+    level_bias: Vectors  # (levels,)
+
+    def features(self, text: str) -> tuple[np.ndarray, Vectors]:
+        """The two blocks side by side, each of unit length."""
+        chars, char_values = tf_idf(char_ngrams(text), self.characters, self.character_idf)
+        words, word_values = tf_idf(word_ngrams(text), self.words, self.word_idf)
+        return (
+            np.concatenate([chars, words + len(self.characters)]),
+            np.concatenate([char_values, word_values]),
+        )
+
+    def probabilities(self, text: str) -> tuple[Vectors, Vectors]:
+        """Of each class, and of each level were it a risk."""
+        index, values = self.features(text)
+        return (
+            softmax(self.weights[:, index] @ values + self.bias),
+            softmax(self.level_weights[:, index] @ values + self.level_bias),
+        )
+
+
+@dataclass(frozen=True)
+class VectorModel:
+    """Perceptrons with one ReLU hidden layer; their probabilities are averaged."""
+
+    hidden: tuple[tuple[Vectors, Vectors], ...]  # per member: (dim, units), (units,)
+    output: tuple[tuple[Vectors, Vectors], ...]  # per member: (units, classes), (classes,)
+
+    def probabilities(self, vector: Vectors) -> Vectors:
+        members = [
+            softmax(np.maximum(vector @ w1 + b1, 0.0) @ w2 + b2)
+            for (w1, b1), (w2, b2) in zip(self.hidden, self.output, strict=True)
+        ]
+        return np.mean(members, axis=0)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
 class ScreenModel:
-    weights: Vectors  # (classes, dim)
-    bias: Vectors  # (classes,)
+    ngrams: NgramModel
+    vectors: VectorModel
+    encoder: str  # the encoder whose vectors the perceptrons read
+    # On the probability of any risk, with the vector (averaged) and without it
+    # (the n-gram model alone): what flags a message, and what a rule's flag needs.
     threshold: float
-    encoder: str
+    confirm: float
+    threshold_alone: float
+    confirm_alone: float
 
-    def predict(self, vector: Vectors) -> tuple[str, float]:
-        """The most likely risk category and the probability of any risk."""
-        logits = self.weights @ vector + self.bias
-        logits = logits - logits.max()
-        probs = np.exp(logits) / np.exp(logits).sum()
-        risk = float(1.0 - probs[0])
-        return CLASSES[1 + int(np.argmax(probs[1:]))], risk
+    def predict(self, text: str, vector: Vectors | None) -> Prediction:
+        probs: np.ndarray
+        probs, levels = self.ngrams.probabilities(text)
+        bars = (self.threshold_alone, self.confirm_alone)
+        if vector is not None:
+            probs = (probs + self.vectors.probabilities(vector)) / 2
+            bars = (self.threshold, self.confirm)
+        return Prediction(
+            category=CLASSES[1 + int(np.argmax(probs[1:]))],
+            level=LEVELS[int(np.argmax(levels))],
+            risk=float(1.0 - probs[0]),
+            threshold=bars[0],
+            confirm=bars[1],
+        )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    category: str  # the most likely risk category
+    level: str  # the most likely level, were it a risk
+    risk: float  # the probability of any risk
+    threshold: float  # what risk must reach to flag the message
+    confirm: float  # what it must reach for a rule's flag to stand
+
+    @property
+    def flags(self) -> bool:
+        return self.risk >= self.threshold
+
+    @property
+    def confirms(self) -> bool:
+        return self.risk >= self.confirm
 
 
 @cache
-def load_model(encoder_name: str) -> ScreenModel | None:
-    """The shipped model if it was trained on this encoder's vectors."""
+def load_model() -> ScreenModel | None:
+    """The shipped model, or None if it is missing (the rules then decide alone)."""
     if not MODEL_PATH.exists():
         return None
     with np.load(MODEL_PATH) as z:
-        if str(z["encoder"]) != encoder_name or tuple(str(c) for c in z["classes"]) != CLASSES:
+        if tuple(str(c) for c in z["classes"]) != CLASSES:
             return None
-        return ScreenModel(
-            weights=np.asarray(z["weights"], dtype=np.float32),
-            bias=np.asarray(z["bias"], dtype=np.float32),
-            threshold=float(z["threshold"]),
-            encoder=encoder_name,
+        members = int(z["members"])
+        ngrams = NgramModel(
+            characters=_index(z["characters"]),
+            character_idf=z["character_idf"].astype(np.float32),
+            words=_index(z["words"]),
+            word_idf=z["word_idf"].astype(np.float32),
+            weights=z["ngram_weights"].astype(np.float32),
+            bias=z["ngram_bias"].astype(np.float32),
+            level_weights=z["level_weights"].astype(np.float32),
+            level_bias=z["level_bias"].astype(np.float32),
         )
+        vectors = VectorModel(
+            hidden=tuple((z[f"w1_{k}"].astype(np.float32), z[f"b1_{k}"]) for k in range(members)),
+            output=tuple((z[f"w2_{k}"].astype(np.float32), z[f"b2_{k}"]) for k in range(members)),
+        )
+        return ScreenModel(
+            ngrams=ngrams,
+            vectors=vectors,
+            encoder=str(z["encoder"]),
+            threshold=float(z["threshold"]),
+            confirm=float(z["confirm"]),
+            threshold_alone=float(z["threshold_alone"]),
+            confirm_alone=float(z["confirm_alone"]),
+        )
+
+
+def _index(terms: np.ndarray) -> dict[str, int]:
+    return dict(zip(terms.tolist(), range(len(terms)), strict=True))
