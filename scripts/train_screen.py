@@ -182,7 +182,7 @@ def operating_point(
     best = (0.99, 0.0, float(((risk >= 0.99) | rules)[positive].mean()))
     for confirm in np.round(np.arange(0.0, 0.91, 0.05), 2):
         standing = rules & (risk >= confirm)
-        for candidate in np.round(np.arange(0.30, 0.991, 0.01), 2):
+        for candidate in np.round(np.arange(max(0.30, confirm + 0.01), 0.991, 0.01), 2):
             flagged = (risk >= candidate) | standing
             if flagged[negative].mean() <= TARGET_FPR:
                 recall = float(flagged[positive].mean())
@@ -231,6 +231,10 @@ def main() -> None:
 
     ngrams, regression, members = fit(texts, x, y)
     grave = fit_levels(ngrams, texts, levels)
+    # The weights' rows are read as CLASSES and LEVELS, in order: every one was seen.
+    for fitted in (regression, *members):
+        assert list(fitted.classes_) == list(range(len(CLASSES))), fitted.classes_
+    assert list(grave.classes_) == list(range(len(LEVELS))), grave.classes_
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
     weights = {f"w1_{k}": m.coefs_[0].astype(np.float16) for k, m in enumerate(members)}
     weights |= {f"b1_{k}": m.intercepts_[0].astype(np.float32) for k, m in enumerate(members)}

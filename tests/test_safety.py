@@ -495,7 +495,39 @@ def test_default_screen_holds_its_figures_on_the_honest_sets(
 ) -> None:
     # A regression gate a little under the figures docs/safety.md reports; these sets
     # are never trained on, so a retrained model must earn them.
-    screen = RiskAssessor(encoder, learned=Settings().screen == "learned")  # type: ignore[arg-type]
+    assert Settings.model_fields["screen"].default == "learned"
+    screen = RiskAssessor(encoder, learned=True)  # type: ignore[arg-type]
     report = score_messages(load_labelled(DATA / "safety" / f"{name}.jsonl"), screen.screen)
     assert report["overall_recall"]["recall"] >= recall, report["missed"]
     assert report["false_positive_rate"]["rate"] <= 0.03, report["false_alarms"]
+
+
+def test_no_flag_is_vetoed_once_the_conversation_holds_risk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hearten.safety.model import Prediction
+
+    doubtful = Prediction("suicide", level="low", risk=0.1, threshold=0.9, confirm=0.5)
+    learned = RiskAssessor(None, learned=True)
+    monkeypatch.setattr(learned, "_read", lambda text: (None, doubtful))
+    joke = "ugh i want to die, i failed my exam"
+    assert learned.assess(joke, ["my exam went badly"]).level == "none"
+    earlier = ["I have been thinking about killing myself for weeks"]
+    assert RULES.assess(earlier[0], []).is_crisis
+    assert learned.assess(joke, earlier).level == RULES.assess(joke, earlier).level != "none"
+
+
+def test_the_learned_reading_raises_a_lower_level_from_the_rules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hearten.safety.model import Prediction
+
+    grave = Prediction("suicide", level="imminent", risk=0.95, threshold=0.7, confirm=0.5)
+    learned = RiskAssessor(None, learned=True)
+    monkeypatch.setattr(learned, "_read", lambda text: (None, grave))
+    text = "hopeless and worthless. i took all of them, the whole bottle"
+    rules = RULES.screen(text)
+    assert rules.is_crisis and rules.level != "imminent"
+    got = learned.screen(text)
+    assert got.level == "imminent" and got.categories == rules.categories
+    assert got.reasons == [*rules.reasons, "learned screen (0.95)"]

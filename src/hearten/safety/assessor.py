@@ -108,12 +108,19 @@ class RiskAssessor:
         seeking = any(p.search(clean) for p in self.rules.method_seeking)
         if seeking and self._distressed(clean):
             found = found.merged(METHOD_SEEKING)
-        if found.level in VETOABLE and prediction is not None and not prediction.confirms:
+        risky_conversation = any(self._by_rules(h).is_crisis for h in recent)
+        if (
+            found.level in VETOABLE
+            and not risky_conversation
+            and prediction is not None
+            and not prediction.confirms
+        ):
             # The rules know words; the models, trained on hard negatives, read the
             # whole message: "ugh i want to die, i just called my teacher mum". Words
-            # of an act in progress stand whatever the models think.
+            # of an act in progress stand whatever the models think, and so does
+            # anything said after risk has been raised: a joke is no longer likely.
             found = RiskAssessment()
-        if found.is_crisis or any(self._by_rules(h).is_crisis for h in recent):
+        if found.is_crisis or risky_conversation:
             found = found.merged(self._by_rules(clean, context=True))
         if seeking and any(self._distressed(h) for h in recent):
             found = found.merged(METHOD_SEEKING)
@@ -126,14 +133,13 @@ class RiskAssessor:
                 found = RiskAssessment(
                     level="low", categories=["suicide"], reasons=["warning signs add up"]
                 )
-        if not found.is_crisis and prediction is not None and prediction.flags:
-            found = RiskAssessment(
-                level=highest(["moderate", prediction.level]),  # type: ignore[list-item]
-                categories=[prediction.category],  # type: ignore[list-item]
-                reasons=[f"learned screen ({prediction.risk:.2f})"],
-            )
+        if prediction is not None and prediction.flags:
+            found = _with_reading(found, prediction)
         if not found.is_crisis and vector is not None:
-            found = self._by_similarity(vector)
+            try:
+                found = self._by_similarity(vector)
+            except Exception as exc:  # the rest has spoken; never fail a turn
+                log.warning("similarity screening failed: %s", type(exc).__name__)
         return found
 
     def _read(self, text: str) -> tuple[Vectors | None, Prediction | None]:
@@ -149,17 +155,18 @@ class RiskAssessor:
                 log.warning("encoding for the screen failed: %s", type(exc).__name__)
         if not self.learned:
             return vector, None
-        try:
-            model = load_model()
-            if model is None:
-                return vector, None
-            # The perceptrons read only the vectors they were trained on; without
-            # those, the n-gram model decides alone at its own thresholds.
-            same = self.encoder is not None and self.encoder.name == model.encoder
-            return vector, model.predict(text, vector if same else None)
-        except Exception as exc:
-            log.error("learned screening failed, the rules decide alone: %r", exc)
+        model = load_model()
+        if model is None:
             return vector, None
+        # The perceptrons read only the vectors they were trained on; without those,
+        # or if they fail, the n-gram model decides alone at its own thresholds.
+        same = self.encoder is not None and self.encoder.name == model.encoder
+        for own in [vector, None] if same and vector is not None else [None]:
+            try:
+                return vector, model.predict(text, own)
+            except Exception as exc:
+                log.error("learned screening failed: %r", exc)
+        return vector, None
 
     def _blank_benign(self, text: str) -> str:
         for pattern in self.rules.benign:
@@ -212,6 +219,25 @@ class RiskAssessor:
         if self._index is None:
             self._index = PrototypeIndex(self.encoder, _exemplar_bank(), self._cache_dir)
         return self._index
+
+
+def _with_reading(found: RiskAssessment, prediction: Prediction) -> RiskAssessment:
+    """What the rules found, with the learned screen's detection: on its own when they
+    found nothing, raising their level when it reads the message as graver (never
+    less than moderate, so the protocol at least asks directly)."""
+    level = highest(["moderate", prediction.level])  # type: ignore[list-item]
+    reason = f"learned screen ({prediction.risk:.2f})"
+    if not found.is_crisis:
+        return RiskAssessment(
+            level=level,
+            categories=[prediction.category],  # type: ignore[list-item]
+            reasons=[reason],
+        )
+    if risk_rank(level) <= risk_rank(found.level):
+        return found
+    return RiskAssessment(
+        level=level, categories=found.categories, reasons=[*found.reasons, reason]
+    )
 
 
 def _first_person_risk(result: RiskAssessment) -> bool:

@@ -18,6 +18,7 @@ least asks directly.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
@@ -37,6 +38,7 @@ CLASSES = (
     "medical_emergency", "third_party",
 )  # fmt: skip
 LEVELS = ("low", "moderate", "high", "imminent")
+log = logging.getLogger(__name__)
 MODEL_PATH = Path(str(resources.files("hearten.safety").joinpath("screen_model.npz")))
 NGRAM_SIZES = (2, 5)  # shortest and longest character n-gram
 _WORD = re.compile(r"\w\w+")
@@ -172,10 +174,19 @@ class Prediction:
 
 @cache
 def load_model() -> ScreenModel | None:
-    """The shipped model, or None if it is missing (the rules then decide alone)."""
+    """The shipped model, or None if it is missing or unreadable (the rules then decide
+    alone; said once, not every turn)."""
     if not MODEL_PATH.exists():
         return None
-    with np.load(MODEL_PATH) as z:
+    try:
+        return _read_model(MODEL_PATH)
+    except Exception as exc:
+        log.error("the learned screen's weights cannot be read, the rules decide alone: %r", exc)
+        return None
+
+
+def _read_model(path: Path) -> ScreenModel | None:
+    with np.load(path) as z:
         if tuple(str(c) for c in z["classes"]) != CLASSES:
             return None
         members = int(z["members"])
