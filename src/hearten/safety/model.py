@@ -49,9 +49,13 @@ def char_ngrams(text: str) -> Counter[str]:
 
     Words are read after normalisation, so "k1ll" and "kill" share their n-grams,
     and a misspelling still shares most of them with the right spelling."""
+    return _char_ngrams(normalise(text))
+
+
+def _char_ngrams(clean: str) -> Counter[str]:
     low, high = NGRAM_SIZES
     grams: Counter[str] = Counter()
-    for word in normalise(text).split():
+    for word in clean.split():
         padded = f" {word} "
         for n in range(low, high + 1):
             if len(padded) < n:
@@ -62,7 +66,11 @@ def char_ngrams(text: str) -> Counter[str]:
 
 def word_ngrams(text: str) -> Counter[str]:
     """Words of two letters or more, and each pair of neighbouring words."""
-    words = _WORD.findall(normalise(text))
+    return _word_ngrams(normalise(text))
+
+
+def _word_ngrams(clean: str) -> Counter[str]:
+    words = _WORD.findall(clean)
     return Counter([*words, *(f"{a} {b}" for a, b in pairwise(words))])
 
 
@@ -96,8 +104,9 @@ class NgramModel:
 
     def features(self, text: str) -> tuple[np.ndarray, Vectors]:
         """The two blocks side by side, each of unit length."""
-        chars, char_values = tf_idf(char_ngrams(text), self.characters, self.character_idf)
-        words, word_values = tf_idf(word_ngrams(text), self.words, self.word_idf)
+        clean = normalise(text)  # once, for both blocks
+        chars, char_values = tf_idf(_char_ngrams(clean), self.characters, self.character_idf)
+        words, word_values = tf_idf(_word_ngrams(clean), self.words, self.word_idf)
         return (
             np.concatenate([chars, words + len(self.characters)]),
             np.concatenate([char_values, word_values]),
