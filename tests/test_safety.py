@@ -15,6 +15,7 @@ from hearten.dialogue import Plan
 from hearten.evaluate.safety import load_labelled, score_conversations, score_messages
 from hearten.evaluate.stats import wilson
 from hearten.safety import RiskAssessor, for_locale, guard
+from hearten.safety.model import Prediction
 from hearten.safety.normalise import normalise
 from hearten.safety.resources import all_resources
 from hearten.voices import Utterance
@@ -22,6 +23,13 @@ from hearten.voices import Utterance
 from .conftest import DATA, SHARED
 
 RULES = RiskAssessor(None)  # the layer must work with no embedding backend
+
+
+def reading(monkeypatch: pytest.MonkeyPatch, prediction: Prediction) -> RiskAssessor:
+    """A learned screen whose models read every message as `prediction`."""
+    learned = RiskAssessor(None, learned=True)
+    monkeypatch.setattr(learned, "_read", lambda text: (None, prediction))
+    return learned
 
 
 @pytest.mark.parametrize(
@@ -368,11 +376,9 @@ def test_learned_screen_reads_a_flagged_joke_as_a_joke(encoder: object) -> None:
 def test_a_rules_flag_below_imminent_needs_the_models_but_an_act_in_progress_does_not(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from hearten.safety.model import Prediction
-
-    doubtful = Prediction("suicide", level="low", risk=0.1, threshold=0.9, confirm=0.5)
-    learned = RiskAssessor(None, learned=True)
-    monkeypatch.setattr(learned, "_read", lambda text: (None, doubtful))
+    learned = reading(
+        monkeypatch, Prediction("suicide", level="low", risk=0.1, threshold=0.9, confirm=0.5)
+    )
     assert RULES.screen("I want to kill myself").level == "moderate"
     assert learned.screen("I want to kill myself").level == "none"
     overdose = "I lost count and I think I took the whole strip by accident"
@@ -474,11 +480,10 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
 def test_a_learned_detection_gets_the_level_read_but_never_less_than_moderate(
     monkeypatch: pytest.MonkeyPatch, read: str, given: str
 ) -> None:
-    from hearten.safety.model import Prediction
-
-    sure = Prediction("medical_emergency", level=read, risk=0.95, threshold=0.7, confirm=0.5)
-    learned = RiskAssessor(None, learned=True)
-    monkeypatch.setattr(learned, "_read", lambda text: (None, sure))
+    learned = reading(
+        monkeypatch,
+        Prediction("medical_emergency", level=read, risk=0.95, threshold=0.7, confirm=0.5),
+    )
     text = "swallowed a whole lot of stuff and feel weird"
     assert RULES.screen(text).level == "none"
     got = learned.screen(text)
@@ -505,11 +510,9 @@ def test_default_screen_holds_its_figures_on_the_honest_sets(
 def test_no_flag_is_vetoed_once_the_conversation_holds_risk(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from hearten.safety.model import Prediction
-
-    doubtful = Prediction("suicide", level="low", risk=0.1, threshold=0.9, confirm=0.5)
-    learned = RiskAssessor(None, learned=True)
-    monkeypatch.setattr(learned, "_read", lambda text: (None, doubtful))
+    learned = reading(
+        monkeypatch, Prediction("suicide", level="low", risk=0.1, threshold=0.9, confirm=0.5)
+    )
     joke = "ugh i want to die, i failed my exam"
     assert learned.assess(joke, ["my exam went badly"]).level == "none"
     earlier = ["I have been thinking about killing myself for weeks"]
@@ -520,11 +523,9 @@ def test_no_flag_is_vetoed_once_the_conversation_holds_risk(
 def test_the_learned_reading_raises_a_lower_level_from_the_rules(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from hearten.safety.model import Prediction
-
-    grave = Prediction("suicide", level="imminent", risk=0.95, threshold=0.7, confirm=0.5)
-    learned = RiskAssessor(None, learned=True)
-    monkeypatch.setattr(learned, "_read", lambda text: (None, grave))
+    learned = reading(
+        monkeypatch, Prediction("suicide", level="imminent", risk=0.95, threshold=0.7, confirm=0.5)
+    )
     text = "hopeless and worthless. i took all of them, the whole bottle"
     rules = RULES.screen(text)
     assert rules.is_crisis and rules.level != "imminent"
