@@ -81,7 +81,8 @@ class Service:
         if voice.name == "composer" or not url:
             return True, None
         host = urlparse(str(url)).hostname or str(url)
-        return is_loopback(host), None if is_loopback(host) else host
+        local = is_loopback(host)
+        return local, None if local else host
 
 
 def _single_server(store: Store) -> IO[bytes] | None:
