@@ -44,6 +44,14 @@ def test_library_is_large_and_covers_every_move() -> None:
             assert len(LIB.for_move(strategy, move)) >= 8, (strategy, move)
 
 
+def test_every_question_phrase_asks() -> None:
+    # The simulated user and the rubric hear a question by its "?": an invitation put
+    # as a statement ("Tell me a little about...") leaves the turn without one.
+    for move in MOVES["question"]:
+        for phrase in LIB.for_move("question", move):
+            assert "?" in phrase.text, phrase.id
+
+
 def test_every_phrase_renders_cleanly() -> None:
     for phrase in LIB.phrases:
         text = re.sub(r"\{(\w+)\}", lambda m: SLOTS[m.group(1)], phrase.text)
