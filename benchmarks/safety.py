@@ -4,9 +4,9 @@ intervals, on every labelled set, for each screen configuration.
     python benchmarks/safety.py [--out safety.json]
 
 Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop the
-rules (and train the learned layer). heldout2.jsonl, heldout3.jsonl and heldout4.jsonl
-were written by writers who had not seen the rules (the last two, nor any other set),
-and are measured only, never tuned on: those three are the honest figures.
+rules (and train the learned layer). heldout2.jsonl to heldout5.jsonl were written by
+writers who had not seen the rules (the last three, nor any other set), and are
+measured only, never tuned on: those four are the honest figures.
 blind.jsonl was written blind to the rules too: it is honest for the rules, and
 training data for the learned layer (scripts/train_screen.py).
 """
@@ -35,6 +35,7 @@ SETS = {
     "heldout2 (never tuned on)": SAFETY / "heldout2.jsonl",
     "heldout3 (blind, never tuned on)": SAFETY / "heldout3.jsonl",
     "heldout4 (blind, never tuned on)": SAFETY / "heldout4.jsonl",
+    "heldout5 (blind, never tuned on)": SAFETY / "heldout5.jsonl",
     "blind (1,500; trains the learned layer)": SAFETY / "blind.jsonl",
 }
 

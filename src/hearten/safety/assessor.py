@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,9 +27,11 @@ log = logging.getLogger(__name__)
 
 RECENT_TURNS = 8  # how far back risk in the conversation still counts
 VETOABLE = ("low", "moderate", "high")  # a rule's flag at these levels needs the models
+MIN_WORDS = 3  # shorter messages ("hi", "kms") are left to the rules
 METHOD_SEEKING = RiskAssessment(
     level="high", categories=["suicide"], reasons=["method-seeking after distress"]
 )
+SIGNS_ADD_UP = RiskAssessment(level="low", categories=["suicide"], reasons=["warning signs add up"])
 
 
 @dataclass(frozen=True)
@@ -101,19 +103,19 @@ class RiskAssessor:
 
     def assess(self, text: str, history: list[str]) -> RiskAssessment:
         """This message in the light of the person's recent messages (oldest first)."""
-        clean = self._blank_benign(normalise(text))
-        recent = [self._blank_benign(normalise(h)) for h in history[-RECENT_TURNS:]]
-        vector, prediction = self._read(text) if len(clean.split()) >= 3 else (None, None)
-        found = self._by_rules(clean)
-        seeking = any(p.search(clean) for p in self.rules.method_seeking)
-        if seeking and self._distressed(clean):
-            found = found.merged(METHOD_SEEKING)
-        risky_conversation = any(self._by_rules(h).is_crisis for h in recent)
+        clean = self.clean(text)
+        earlier = history[-RECENT_TURNS:]
+        recent = [self.clean(h) for h in earlier]
+        vector, prediction = self._read(text) if scored(clean) else (None, None)
+        found = self.message_rules(clean)
+        risky_conversation = any(self._by_rules(h).is_crisis for h in recent) or any(
+            self._read_as_risk(raw, h) for raw, h in zip(earlier, recent, strict=True)
+        )
         if (
             found.level in VETOABLE
             and not risky_conversation
             and prediction is not None
-            and not prediction.confirms
+            and not prediction.upholds(found.reasons)
         ):
             # The rules know words; the models, trained on hard negatives, read the
             # whole message: "ugh i want to die, i just called my teacher mum". Words
@@ -122,25 +124,48 @@ class RiskAssessor:
             found = RiskAssessment()
         if found.is_crisis or risky_conversation:
             found = found.merged(self._by_rules(clean, context=True))
-        if seeking and any(self._distressed(h) for h in recent):
+        if any(p.search(clean) for p in self.rules.method_seeking) and any(
+            self._distressed(h) for h in recent
+        ):
             found = found.merged(METHOD_SEEKING)
         if not found.is_crisis:
-            signs = {i for i, p in enumerate(self.rules.soft) if p.search(clean)}
+            signs = self.warning_signs(clean)
             if signs:  # this message must carry a sign itself; earlier ones add up
-                for earlier in recent:
-                    signs |= {i for i, p in enumerate(self.rules.soft) if p.search(earlier)}
+                for before in recent:
+                    signs |= self.warning_signs(before)
             if len(signs) >= 2:
-                found = RiskAssessment(
-                    level="low", categories=["suicide"], reasons=["warning signs add up"]
-                )
+                found = SIGNS_ADD_UP
         if prediction is not None and prediction.flags:
             found = _with_reading(found, prediction)
         if not found.is_crisis and vector is not None:
             try:
-                found = self._by_similarity(vector)
+                found = self.by_similarity(vector)
             except Exception as exc:  # the rest has spoken; never fail a turn
                 log.warning("similarity screening failed: %s", type(exc).__name__)
         return found
+
+    def clean(self, text: str) -> str:
+        """The text the rules read: normalised, with benign phrases blanked out."""
+        return self._blank_benign(normalise(text))
+
+    def message_rules(self, clean: str) -> RiskAssessment:
+        """What the rules find in one cleaned message on its own, method-seeking in a
+        distressed message included."""
+        found = self._by_rules(clean)
+        if any(p.search(clean) for p in self.rules.method_seeking) and self._distressed(clean):
+            found = found.merged(METHOD_SEEKING)
+        return found
+
+    def warning_signs(self, clean: str) -> set[int]:
+        """Which soft warning signs a cleaned message carries; two add up to low risk."""
+        return {i for i, p in enumerate(self.rules.soft) if p.search(clean)}
+
+    def _read_as_risk(self, earlier: str, clean: str) -> bool:
+        """Whether the learned screen reads an earlier message (and its cleaned text)
+        as risk. It reads the n-grams alone (the conversation's earlier vectors are not
+        at hand), and each message once: a conversation repeats its history on every
+        turn."""
+        return self.learned and scored(clean) and _ngrams_flag(earlier)
 
     def _read(self, text: str) -> tuple[Vectors | None, Prediction | None]:
         """The message's vector and the learned screen's reading of it, each None
@@ -192,7 +217,9 @@ class RiskAssessor:
     def _distressed(self, clean: str) -> bool:
         return any(p.search(clean) for p in self.rules.distress) or self._by_rules(clean).is_crisis
 
-    def _by_similarity(self, vector: Vectors) -> RiskAssessment:
+    def by_similarity(self, vector: Vectors) -> RiskAssessment:
+        """The nearest risk exemplar, when it is near enough and nearer than any benign
+        one."""
         index = self._exemplars()
         if index is None:
             return RiskAssessment()
@@ -219,6 +246,23 @@ class RiskAssessor:
         if self._index is None:
             self._index = PrototypeIndex(self.encoder, _exemplar_bank(), self._cache_dir)
         return self._index
+
+
+def scored(clean: str) -> bool:
+    """Whether the learned screen reads a cleaned message (long enough to judge)."""
+    return len(clean.split()) >= MIN_WORDS
+
+
+@lru_cache(maxsize=4096)
+def _ngrams_flag(text: str) -> bool:
+    model = load_model()
+    if model is None:
+        return False
+    try:
+        return model.predict(text, None).flags
+    except Exception as exc:  # the rules have spoken; never fail a turn
+        log.error("learned screening failed: %r", exc)
+        return False
 
 
 def _with_reading(found: RiskAssessment, prediction: Prediction) -> RiskAssessment:

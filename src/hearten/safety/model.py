@@ -147,6 +147,9 @@ class ScreenModel:
     confirm: float
     threshold_alone: float
     confirm_alone: float
+    # Rule ids whose flags stand without the models' confirmation: the training
+    # script found them precise on hard negatives the rules were not written on.
+    trusted: frozenset[str] = frozenset()
 
     def predict(self, text: str, vector: Vectors | None) -> Prediction:
         probs: np.ndarray
@@ -161,6 +164,7 @@ class ScreenModel:
             risk=float(1.0 - probs[0]),
             threshold=bars[0],
             confirm=bars[1],
+            trusted=self.trusted,
         )
 
 
@@ -171,14 +175,15 @@ class Prediction:
     risk: float  # the probability of any risk
     threshold: float  # what risk must reach to flag the message
     confirm: float  # what it must reach for a rule's flag to stand
+    trusted: frozenset[str] = frozenset()  # rules whose flags stand regardless
 
     @property
     def flags(self) -> bool:
         return self.risk >= self.threshold
 
-    @property
-    def confirms(self) -> bool:
-        return self.risk >= self.confirm
+    def upholds(self, rules: list[str]) -> bool:
+        """Whether a flag raised by these rules (their ids) stands."""
+        return self.risk >= self.confirm or not self.trusted.isdisjoint(rules)
 
 
 @cache
@@ -221,6 +226,7 @@ def _read_model(path: Path) -> ScreenModel | None:
             confirm=float(z["confirm"]),
             threshold_alone=float(z["threshold_alone"]),
             confirm_alone=float(z["confirm_alone"]),
+            trusted=frozenset(str(r) for r in z["trusted"]) if "trusted" in z else frozenset(),
         )
 
 

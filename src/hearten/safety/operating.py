@@ -1,0 +1,112 @@
+"""How the whole screen decides, for choosing its bars.
+
+scripts/train_screen.py picks the learned screen's threshold and confirm bar by
+cross-validation. The figure that matters is what the *screen* flags (rules, warning
+signs, exemplars and models together, as `RiskAssessor.assess` combines them), not the
+models alone: RuleParts holds, for each message, everything but the models' reading,
+and `RuleParts.screen` combines it with a reading as `assess` does for a message with
+no history. tests/test_safety.py holds the two to the same answers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from hearten.safety.assessor import VETOABLE, RiskAssessor, scored
+from hearten.understanding.encoders import Vectors
+
+
+@dataclass(frozen=True)
+class RuleParts:
+    """What the screen finds in each message besides the models' flag (assessor.assess
+    on a message with no history), so the operating point is chosen for the screen
+    that runs, not for the models alone."""
+
+    flagged: np.ndarray  # a rule flags it (method-seeking in the message included)
+    fixed: np.ndarray  # ...and the flag stands whatever the models read
+    reasons: list[list[str]]  # which rules flag it
+    signs: np.ndarray  # two warning signs add up (low), never vetoed
+    similar: np.ndarray  # an exemplar is near enough (only with the encoder)
+    scored: np.ndarray  # long enough for the models to read
+
+    def standing(self, trusted: frozenset[str]) -> np.ndarray:
+        """The rules' flags that stand with no confirmation: imminent, or trusted, or
+        in a message too short for the models."""
+        sure = np.array([not trusted.isdisjoint(r) for r in self.reasons], dtype=bool)
+        standing: np.ndarray = self.flagged & (self.fixed | sure | ~self.scored)
+        return standing
+
+    def screen(
+        self,
+        risk: np.ndarray,
+        threshold: float,
+        confirm: float,
+        trusted: frozenset[str],
+        encoder: bool,
+    ) -> np.ndarray:
+        """Which messages the whole screen flags."""
+        flagged: np.ndarray = self.standing(trusted) | (
+            self.flagged & self.scored & (risk >= confirm)
+        )
+        flagged |= self.signs | (self.scored & (risk >= threshold))
+        if encoder:
+            flagged |= self.similar
+        return flagged
+
+
+def rule_parts(screen: RiskAssessor, texts: list[str], x: Vectors | None) -> RuleParts:
+    """The parts of each message, read by `screen` (its encoder's vectors `x` find
+    the exemplars; without them nothing is similar)."""
+    cleaned = [screen.clean(t) for t in texts]
+    found = [screen.message_rules(c) for c in cleaned]
+    long_enough = np.array([scored(c) for c in cleaned])
+    return RuleParts(
+        flagged=np.array([f.is_crisis for f in found]),
+        fixed=np.array([f.level not in VETOABLE for f in found]),
+        reasons=[list(f.reasons) for f in found],
+        signs=np.array([len(screen.warning_signs(c)) >= 2 for c in cleaned]),
+        similar=np.array(
+            [
+                x is not None and ok and screen.by_similarity(x[i]).is_crisis
+                for i, ok in enumerate(long_enough)
+            ]
+        ),
+        scored=long_enough,
+    )
+
+
+def trusted_rules(
+    parts: RuleParts, positive: np.ndarray, honest: np.ndarray, hits_needed: int = 10
+) -> frozenset[str]:
+    """Rules that flag at least `hits_needed` risk messages and no negative among the
+    `honest` messages (those written without sight of the rules): their flags stand
+    without the models' confirmation."""
+    hits: Counter[str] = Counter()
+    misses: Counter[str] = Counter()
+    for reasons, risk, counted in zip(parts.reasons, positive, honest, strict=True):
+        if counted:
+            (hits if risk else misses).update(set(reasons))
+    return frozenset(r for r, n in hits.items() if n >= hits_needed and not misses[r])
+
+
+def operating_point(
+    screen: Callable[[float, float], np.ndarray],
+    positive: np.ndarray,
+    negative: np.ndarray,
+    target: float = 0.03,
+) -> tuple[float, float, float]:
+    """(threshold, confirm, recall): the pair for which `screen` catches the most of
+    `positive` while flagging at most `target` of `negative`."""
+    best = (0.99, 0.0, float(screen(0.99, 0.0)[positive].mean()))
+    for confirm in np.round(np.arange(0.0, 0.91, 0.05), 2):
+        for candidate in np.round(np.arange(max(0.30, confirm + 0.01), 0.991, 0.01), 2):
+            flagged = screen(float(candidate), float(confirm))
+            if flagged[negative].mean() <= target:
+                recall = float(flagged[positive].mean())
+                if recall > best[2]:
+                    best = (float(candidate), float(confirm), recall)
+                break
+    return best
