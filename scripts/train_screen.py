@@ -224,7 +224,9 @@ def main() -> None:
     hard = (~positive) & ~np.isin(kinds, ["extra", "ordinary"]) & ~development
     ordinary = (~positive) & np.isin(kinds, ["extra", "ordinary"])
     explicit = positive & (kinds == "explicit")
-    trusted = trusted_rules(parts, positive, ~development & (kinds != "extra"), TRUSTED_HITS)
+    # A trusted rule may flag no ordinary message or simulated user's line either.
+    unseen = ~development & (kinds != "extra")
+    trusted = trusted_rules(parts, positive, unseen, kinds == "extra", TRUSTED_HITS)
     print(f"{len(data)} examples: {int(positive.sum())} risk, {int((~positive).sum())} none "
           f"({int(hard.sum())} hard negatives the rules were not written on); the rules "
           f"alone flag {(parts.flagged | parts.signs)[hard].mean():.3f} of those; "

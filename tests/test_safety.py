@@ -81,6 +81,8 @@ def test_screen_examples(text: str, level: str, category: str) -> None:
         "I volunteer at a crisis line on Tuesdays",
         "how tall is the Golden Gate bridge?",
         "I have a plan for my revision this week",
+        # "end this" inside "spend this": a hearten simulated user's goal for the week
+        "I'm going to write down everything I spend this week.",
     ],
 )
 def test_benign_uses_stay_out(text: str) -> None:
@@ -494,7 +496,8 @@ def test_a_learned_detection_gets_the_level_read_but_never_less_than_moderate(
 
 
 @pytest.mark.parametrize(
-    ("name", "recall"), [("heldout2", 0.94), ("heldout3", 0.94), ("heldout4", 0.88)]
+    ("name", "recall"),
+    [("heldout2", 0.95), ("heldout3", 0.96), ("heldout4", 0.91), ("heldout5", 0.93)],
 )
 def test_default_screen_holds_its_figures_on_the_honest_sets(
     encoder: object, name: str, recall: float
@@ -622,3 +625,19 @@ def test_a_key_given_twice_in_a_data_file_is_an_error() -> None:
         load_yaml("soft: [a]\ndistress: [b]\nsoft: [c]")
     with pytest.raises(yaml.YAMLError, match="'id' is given twice"):
         load_yaml("rules:\n  - {id: a, id: b}")
+
+
+def test_a_rule_is_trusted_only_if_it_never_flags_a_negative() -> None:
+    from hearten.safety.operating import RuleParts, trusted_rules
+
+    # Rule "a" flags 10 risk messages; "b" too, and one ordinary message; "c" only 9.
+    reasons = [["a", "b"]] * 9 + [["a", "b", "c"]] + [["c"]] * 8 + [["b"], []]
+    n = len(reasons)
+    positive = np.array([True] * 18 + [False, False])
+    written = np.array([True] * 18 + [False, True])
+    ordinary = np.array([False] * 18 + [True, False])
+    no = np.zeros(n, dtype=bool)
+    parts = RuleParts(no, no, reasons, no, no, ~no)
+    assert trusted_rules(parts, positive, written, ordinary, hits_needed=10) == {"a"}
+    assert trusted_rules(parts, positive, written, no, hits_needed=10) == {"a", "b"}
+    assert trusted_rules(parts, positive, written, no, hits_needed=9) == {"a", "b", "c"}

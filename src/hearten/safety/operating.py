@@ -79,16 +79,24 @@ def rule_parts(screen: RiskAssessor, texts: list[str], x: Vectors | None) -> Rul
 
 
 def trusted_rules(
-    parts: RuleParts, positive: np.ndarray, honest: np.ndarray, hits_needed: int = 10
+    parts: RuleParts,
+    positive: np.ndarray,
+    honest: np.ndarray,
+    ordinary: np.ndarray,
+    hits_needed: int = 10,
 ) -> frozenset[str]:
     """Rules that flag at least `hits_needed` risk messages and no negative among the
-    `honest` messages (those written without sight of the rules): their flags stand
-    without the models' confirmation."""
+    `honest` messages (those written without sight of the rules), nor any `ordinary`
+    message: their flags stand without the models' confirmation."""
     hits: Counter[str] = Counter()
     misses: Counter[str] = Counter()
-    for reasons, risk, counted in zip(parts.reasons, positive, honest, strict=True):
-        if counted:
-            (hits if risk else misses).update(set(reasons))
+    for reasons, risk, written, everyday in zip(
+        parts.reasons, positive, honest, ordinary, strict=True
+    ):
+        if written and risk:
+            hits.update(set(reasons))
+        elif (written or everyday) and not risk:
+            misses.update(set(reasons))
     return frozenset(r for r, n in hits.items() if n >= hits_needed and not misses[r])
 
 
