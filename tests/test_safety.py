@@ -30,6 +30,7 @@ def reading(monkeypatch: pytest.MonkeyPatch, prediction: Prediction) -> RiskAsse
     """A learned screen whose models read every message as `prediction`."""
     learned = RiskAssessor(None, learned=True)
     monkeypatch.setattr(learned, "_read", lambda text: (None, prediction))
+    monkeypatch.setattr(learned, "_read_as_risk", lambda text, clean: prediction.flags)
     return learned
 
 
@@ -552,24 +553,34 @@ def test_a_trusted_rule_stands_whatever_the_models_read(monkeypatch: pytest.Monk
 
 
 def test_risk_the_models_read_earlier_keeps_later_flags(monkeypatch: pytest.MonkeyPatch) -> None:
-    import hearten.safety.assessor as assessor
-
-    learned = reading(
-        monkeypatch, Prediction("suicide", level="low", risk=0.1, threshold=0.9, confirm=0.5)
-    )
     earlier = "i've stopped answering my phone, there's no point to any of it now"
     joke = "ugh i want to die, i failed my exam"
-    assert not RULES.screen(earlier).is_crisis
-    monkeypatch.setattr(assessor, "_ngrams_flag", lambda text: text == earlier)
-    assert learned.assess(joke, ["my exam went badly"]).level == "none"
+    assert not RULES.screen(earlier).is_crisis and RULES.screen(joke).is_crisis
+    learned = RiskAssessor(None, learned=True)
+
+    def read(text: str) -> tuple[None, Prediction]:
+        risk = 0.95 if text == earlier else 0.1  # the joke is vetoed on its own
+        return None, Prediction("suicide", level="low", risk=risk, threshold=0.9, confirm=0.5)
+
+    monkeypatch.setattr(learned, "_read", read)
+    assert learned.screen(joke).level == "none"
+    assert learned.screen(earlier).is_crisis  # read, and remembered as read
     assert learned.assess(joke, [earlier]).level == RULES.assess(joke, [earlier]).level != "none"
+    assert learned.assess(joke, ["my exam went badly"]).level == "none"
 
 
-def test_the_real_ngram_model_reads_earlier_messages() -> None:
-    from hearten.safety.assessor import _ngrams_flag
-
-    assert _ngrams_flag("I swallowed every pill in the cabinet twenty minutes ago")
-    assert not _ngrams_flag("we had a lovely walk by the river this afternoon")
+@pytest.mark.parametrize(
+    ("earlier", "counts"),
+    [
+        ("I took all my sleeping pills an hour ago and I feel so sleepy", True),
+        ("we had a lovely walk by the river this afternoon", False),
+    ],
+)
+def test_history_from_before_a_restart_is_read_by_the_ngrams(earlier: str, counts: bool) -> None:
+    # A new process has not screened the stored history: the real n-gram model reads it.
+    learned = RiskAssessor(None, learned=True)
+    assert learned._read_as_risk(earlier, learned.clean(earlier)) is counts
+    assert not RiskAssessor(None)._read_as_risk(earlier, learned.clean(earlier))
 
 
 @pytest.mark.parametrize("with_encoder", [False, True])
@@ -603,7 +614,7 @@ def test_the_operating_point_sees_the_screen_that_runs(
 
     monkeypatch.setattr(screen, "_read", read)
     parts = rule_parts(screen, texts, vectors)
-    modelled = parts.screen(risk, 0.8, 0.4, trusted, encoder=with_encoder)
+    modelled = parts.screen(risk, 0.8, 0.4, parts.trusted(trusted), encoder=with_encoder)
     ran = np.array([screen.screen(t).is_crisis for t in texts])
     disagree = [t for t, a, b in zip(texts, modelled, ran, strict=True) if a != b]
     assert not disagree
@@ -625,6 +636,11 @@ def test_a_key_given_twice_in_a_data_file_is_an_error() -> None:
         load_yaml("soft: [a]\ndistress: [b]\nsoft: [c]")
     with pytest.raises(yaml.YAMLError, match="'id' is given twice"):
         load_yaml("rules:\n  - {id: a, id: b}")
+    # A merge may still be overridden, and an unhashable key is still a YAML error.
+    merged = load_yaml("base: &b {x: 1, y: 2}\nthing:\n  <<: *b\n  y: 3")
+    assert merged["thing"] == {"x": 1, "y": 3}
+    with pytest.raises(yaml.YAMLError):
+        load_yaml("? [1, 2]\n: v")
 
 
 def test_a_rule_is_trusted_only_if_it_never_flags_a_negative() -> None:

@@ -18,13 +18,19 @@ class _Loader(_BASE):  # type: ignore[misc]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # "<<: *defaults": the base constructor merges those
             key = self.construct_object(key_node, deep=deep)
-            if key in seen:
+            try:
+                twice = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: let the base constructor say so
+                break
+            if twice:
                 raise yaml.constructor.ConstructorError(
                     "while reading a mapping", node.start_mark,
                     f"the key {key!r} is given twice", key_node.start_mark,
                 )  # fmt: skip
-            seen.add(key)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 

@@ -7,10 +7,13 @@ without its weights the rules decide alone."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ log = logging.getLogger(__name__)
 RECENT_TURNS = 8  # how far back risk in the conversation still counts
 VETOABLE = ("low", "moderate", "high")  # a rule's flag at these levels needs the models
 MIN_WORDS = 3  # shorter messages ("hi", "kms") are left to the rules
+REMEMBERED_READINGS = 4096  # the learned screen's readings of recent messages kept
 METHOD_SEEKING = RiskAssessment(
     level="high", categories=["suicide"], reasons=["method-seeking after distress"]
 )
@@ -95,6 +99,10 @@ class RiskAssessor:
         self.learned = learned
         self._cache_dir = cache_dir
         self._index: PrototypeIndex | None = None
+        # What the learned screen read in each recent message, by digest (see
+        # _read_as_risk); a server's threads share one assessor.
+        self._readings: OrderedDict[bytes, bool] = OrderedDict()
+        self._lock = threading.Lock()
         self._levels: dict[str, RiskLevel] = {}
 
     def screen(self, text: str) -> RiskAssessment:
@@ -107,6 +115,8 @@ class RiskAssessor:
         earlier = history[-RECENT_TURNS:]
         recent = [self.clean(h) for h in earlier]
         vector, prediction = self._read(text) if scored(clean) else (None, None)
+        if prediction is not None:
+            self._remember(text, prediction.flags)
         found = self.message_rules(clean)
         risky_conversation = any(self._by_rules(h).is_crisis for h in recent) or any(
             self._read_as_risk(raw, h) for raw, h in zip(earlier, recent, strict=True)
@@ -134,7 +144,7 @@ class RiskAssessor:
                 for before in recent:
                     signs |= self.warning_signs(before)
             if len(signs) >= 2:
-                found = SIGNS_ADD_UP
+                found = SIGNS_ADD_UP.model_copy(deep=True)
         if prediction is not None and prediction.flags:
             found = _with_reading(found, prediction)
         if not found.is_crisis and vector is not None:
@@ -161,11 +171,35 @@ class RiskAssessor:
         return {i for i, p in enumerate(self.rules.soft) if p.search(clean)}
 
     def _read_as_risk(self, earlier: str, clean: str) -> bool:
-        """Whether the learned screen reads an earlier message (and its cleaned text)
-        as risk. It reads the n-grams alone (the conversation's earlier vectors are not
-        at hand), and each message once: a conversation repeats its history on every
-        turn."""
-        return self.learned and scored(clean) and _ngrams_flag(earlier)
+        """Whether the learned screen read an earlier message (and its cleaned text) as
+        risk: as it read it then, when this assessor screened it; otherwise (history
+        from before a restart) by its n-grams alone, the earlier vector not being at
+        hand. Each message is read once: a conversation repeats its history every turn."""
+        if not self.learned or not scored(clean):
+            return False
+        key = _digest(earlier)
+        with self._lock:
+            known = self._readings.get(key)
+        if known is not None:
+            return known
+        model = load_model()
+        if model is None:
+            return False
+        try:
+            flags = model.predict(earlier, None).flags
+        except Exception as exc:  # the rules have spoken; never fail a turn
+            log.error("learned screening failed: %r", exc)
+            return False
+        self._remember(earlier, flags)
+        return flags
+
+    def _remember(self, text: str, flags: bool) -> None:
+        # Digests, not messages: nothing a person wrote outlives their deleting it.
+        with self._lock:
+            self._readings[_digest(text)] = flags
+            self._readings.move_to_end(_digest(text))
+            while len(self._readings) > REMEMBERED_READINGS:
+                self._readings.popitem(last=False)
 
     def _read(self, text: str) -> tuple[Vectors | None, Prediction | None]:
         """The message's vector and the learned screen's reading of it, each None
@@ -248,21 +282,13 @@ class RiskAssessor:
         return self._index
 
 
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 def scored(clean: str) -> bool:
     """Whether the learned screen reads a cleaned message (long enough to judge)."""
     return len(clean.split()) >= MIN_WORDS
-
-
-@lru_cache(maxsize=4096)
-def _ngrams_flag(text: str) -> bool:
-    model = load_model()
-    if model is None:
-        return False
-    try:
-        return model.predict(text, None).flags
-    except Exception as exc:  # the rules have spoken; never fail a turn
-        log.error("learned screening failed: %r", exc)
-        return False
 
 
 def _with_reading(found: RiskAssessment, prediction: Prediction) -> RiskAssessment:

@@ -10,7 +10,8 @@ Two models read each message and their probabilities are averaged:
 
 A message the rules flag needs only a lower probability to stand (`confirm`): the
 rules know words, the models know context, and "ugh i want to die, i just called my
-teacher mum" is flagged by the first and read as a joke by the second. A third model, on
+teacher mum" is flagged by the first and read as a joke by the second; a few rules the
+training data found precise are trusted without it. A third model, on
 the same n-grams, reads how grave a risk would be (low to imminent): a detection the
 rules missed is given that level, and never less than moderate, so the protocol at
 least asks directly.
@@ -147,8 +148,9 @@ class ScreenModel:
     confirm: float
     threshold_alone: float
     confirm_alone: float
-    # Rule ids whose flags stand without the models' confirmation: the training
-    # script found them precise on hard negatives the rules were not written on.
+    # Rule ids whose flags stand without the models' confirmation: in the training
+    # data, each flagged ten risk messages or more and no negative the rules were not
+    # written on.
     trusted: frozenset[str] = frozenset()
 
     def predict(self, text: str, vector: Vectors | None) -> Prediction:

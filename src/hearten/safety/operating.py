@@ -32,25 +32,24 @@ class RuleParts:
     similar: np.ndarray  # an exemplar is near enough (only with the encoder)
     scored: np.ndarray  # long enough for the models to read
 
-    def standing(self, trusted: frozenset[str]) -> np.ndarray:
-        """The rules' flags that stand with no confirmation: imminent, or trusted, or
-        in a message too short for the models."""
-        sure = np.array([not trusted.isdisjoint(r) for r in self.reasons], dtype=bool)
-        standing: np.ndarray = self.flagged & (self.fixed | sure | ~self.scored)
-        return standing
+    def trusted(self, rules: frozenset[str]) -> np.ndarray:
+        """Which messages one of these trusted rules flags."""
+        return np.array([not rules.isdisjoint(r) for r in self.reasons], dtype=bool)
 
     def screen(
         self,
         risk: np.ndarray,
         threshold: float,
         confirm: float,
-        trusted: frozenset[str],
+        sure: np.ndarray,
         encoder: bool,
     ) -> np.ndarray:
-        """Which messages the whole screen flags."""
-        flagged: np.ndarray = self.standing(trusted) | (
-            self.flagged & self.scored & (risk >= confirm)
-        )
+        """Which messages the whole screen flags, given the models' `risk` and which
+        messages a trusted rule flags (`sure`, from `trusted`)."""
+        # A rule's flag stands with no confirmation when it is imminent or trusted, or
+        # when the message is too short for the models to read.
+        flagged: np.ndarray = self.flagged & (self.fixed | sure | ~self.scored)
+        flagged |= self.flagged & self.scored & (risk >= confirm)
         flagged |= self.signs | (self.scored & (risk >= threshold))
         if encoder:
             flagged |= self.similar
