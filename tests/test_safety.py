@@ -498,7 +498,7 @@ def test_a_learned_detection_gets_the_level_read_but_never_less_than_moderate(
 
 @pytest.mark.parametrize(
     ("name", "recall"),
-    [("heldout2", 0.94), ("heldout3", 0.94), ("heldout4", 0.88), ("heldout5", 0.93)],
+    [("heldout2", 0.95), ("heldout3", 0.95), ("heldout4", 0.91), ("heldout5", 0.93)],
 )
 def test_default_screen_holds_its_figures_on_the_honest_sets(
     encoder: object, name: str, recall: float
