@@ -66,7 +66,7 @@ NGRAM_C = 16.0
 LEVEL_C = 4.0
 HIDDEN_UNITS = 256
 MEMBERS = 3
-TRUSTED_HITS = 10  # risk messages a rule must flag, with no hard negative, to be trusted
+TRUSTED_HITS = 10  # written risk messages a rule must flag (and no negative) to be trusted
 FOLDS = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
 MIN_DOCUMENTS = 2  # an n-gram seen in one message only is noise
 
