@@ -116,7 +116,7 @@ class RiskAssessor:
         recent = [self.clean(h) for h in earlier]
         vector, prediction = self._read(text) if scored(clean) else (None, None)
         if prediction is not None:
-            self._remember(text, prediction.flags)
+            self._remember(_digest(text), prediction.flags)
         found = self.message_rules(clean)
         risky_conversation = any(self._by_rules(h).is_crisis for h in recent) or any(
             self._read_as_risk(raw, h) for raw, h in zip(earlier, recent, strict=True)
@@ -190,14 +190,14 @@ class RiskAssessor:
         except Exception as exc:  # the rules have spoken; never fail a turn
             log.error("learned screening failed: %r", exc)
             return False
-        self._remember(earlier, flags)
+        self._remember(key, flags)
         return flags
 
-    def _remember(self, text: str, flags: bool) -> None:
+    def _remember(self, key: bytes, flags: bool) -> None:
         # Digests, not messages: nothing a person wrote outlives their deleting it.
         with self._lock:
-            self._readings[_digest(text)] = flags
-            self._readings.move_to_end(_digest(text))
+            self._readings[key] = flags
+            self._readings.move_to_end(key)
             while len(self._readings) > REMEMBERED_READINGS:
                 self._readings.popitem(last=False)
 
