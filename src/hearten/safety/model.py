@@ -5,7 +5,7 @@ Two models read each message and their probabilities are averaged:
 * a logistic regression on the character n-grams and the words and word pairs of the
   normalised text, which needs nothing but numpy, so the screen keeps it when no
   encoder is installed;
-* a small neural network (an ensemble of one-hidden-layer perceptrons) on the
+* a small neural network (an ensemble of perceptrons with ReLU hidden layers) on the
   sentence vector the understanding room already computed.
 
 A message the rules flag needs only a lower probability to stand (`confirm`): the
@@ -124,17 +124,22 @@ class NgramModel:
 
 @dataclass(frozen=True)
 class VectorModel:
-    """Perceptrons with one ReLU hidden layer; their probabilities are averaged."""
+    """Perceptrons with ReLU hidden layers; their probabilities are averaged."""
 
-    hidden: tuple[tuple[Vectors, Vectors], ...]  # per member: (dim, units), (units,)
-    output: tuple[tuple[Vectors, Vectors], ...]  # per member: (units, classes), (classes,)
+    # Per member, its layers in order, each (weights (inputs, outputs), bias (outputs,));
+    # the last gives the classes' logits.
+    members: tuple[tuple[tuple[Vectors, Vectors], ...], ...]
 
     def probabilities(self, vector: Vectors) -> Vectors:
-        members = [
-            softmax(np.maximum(vector @ w1 + b1, 0.0) @ w2 + b2)
-            for (w1, b1), (w2, b2) in zip(self.hidden, self.output, strict=True)
-        ]
-        return np.mean(members, axis=0)  # type: ignore[no-any-return]
+        return np.mean([_perceptron(layers, vector) for layers in self.members], axis=0)  # type: ignore[no-any-return]
+
+
+def _perceptron(layers: tuple[tuple[Vectors, Vectors], ...], vector: Vectors) -> Vectors:
+    hidden = vector
+    for w, b in layers[:-1]:
+        hidden = np.maximum(hidden @ w + b, 0.0)
+    w, b = layers[-1]
+    return softmax(hidden @ w + b)
 
 
 @dataclass(frozen=True)
@@ -216,9 +221,16 @@ def _read_model(path: Path) -> ScreenModel | None:
             level_weights=z["level_weights"].astype(np.float32),
             level_bias=z["level_bias"].astype(np.float32),
         )
+        # Weights files before the deeper perceptrons stored no depth: one hidden layer.
+        depth = int(z["layers"]) if "layers" in z else 2
         vectors = VectorModel(
-            hidden=tuple((z[f"w1_{k}"].astype(np.float32), z[f"b1_{k}"]) for k in range(members)),
-            output=tuple((z[f"w2_{k}"].astype(np.float32), z[f"b2_{k}"]) for k in range(members)),
+            members=tuple(
+                tuple(
+                    (z[f"w{j}_{k}"].astype(np.float32), z[f"b{j}_{k}"].astype(np.float32))
+                    for j in range(1, depth + 1)
+                )
+                for k in range(members)
+            )
         )
         return ScreenModel(
             ngrams=ngrams,
