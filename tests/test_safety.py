@@ -18,6 +18,7 @@ from hearten.dialogue import Plan
 from hearten.evaluate.safety import load_labelled, score_conversations, score_messages
 from hearten.evaluate.stats import wilson
 from hearten.safety import RiskAssessor, for_locale, guard
+from hearten.safety.assessor import _digest
 from hearten.safety.model import Prediction
 from hearten.safety.normalise import normalise
 from hearten.safety.resources import all_resources
@@ -117,6 +118,48 @@ def test_whole_conversation_cases() -> None:
     result = score_conversations(DATA / "safety" / "conversations.yaml", RULES)
     failed = [c for c in result["cases"] if not c["ok"]]
     assert result["total"] >= 12 and not failed, failed
+
+
+CALL = "last night a caller told me he'd been thinking about ending his life"
+FLAGGING = Prediction("suicide", level="moderate", risk=0.95, threshold=0.7, confirm=0.5)
+
+
+@pytest.mark.parametrize(
+    ("earlier", "text", "flagged"),
+    [
+        # The writer helps people at work and tells of one of them: not their risk.
+        (["I volunteer at a crisis line on weekends"], CALL, False),
+        ([], "I'm a nurse on a psych ward. a patient said today he sees no way forward", False),
+        (["i do night shifts on the suicide hotline"], "one of my callers took pills", False),
+        # No such work said: a caller is anyone.
+        ([], CALL, True),
+        (["my brother has been low for months"], CALL, True),
+        # The work said, but no one in their care is spoken of: the writer's own words.
+        (["I volunteer at a crisis line on weekends"], "I keep wondering if it's worth it", True),
+        # Words of risk the rules know always stand.
+        (["I volunteer at a crisis line"], "a caller upset me and now i want to kill myself", True),
+    ],
+)
+def test_a_helper_telling_of_someone_in_their_care_is_not_at_risk(
+    monkeypatch: pytest.MonkeyPatch, earlier: list[str], text: str, flagged: bool
+) -> None:
+    learned = reading(monkeypatch, FLAGGING)
+    assert learned.assess(text, earlier).is_crisis is flagged
+    # ...and a reading let go does not count as risk later in the conversation.
+    counted = RiskAssessor(None, learned=True)
+    monkeypatch.setattr(counted, "_read", lambda text: (None, FLAGGING))
+    counted.assess(text, earlier)
+    assert counted._readings[_digest(text)] is flagged
+
+
+@pytest.mark.parametrize("category", ["abuse_or_danger", "harm_to_others"])
+def test_a_helper_in_danger_or_dangerous_at_work_is_still_heard(
+    monkeypatch: pytest.MonkeyPatch, category: str
+) -> None:
+    # From the training sets: the nurse is the one at risk, or the risk to a patient.
+    learned = reading(monkeypatch, dataclasses.replace(FLAGGING, category=category))
+    text = "I'm a nurse and a patient's husband has been waiting for me after shifts"
+    assert learned.screen(text).categories == [category]
 
 
 def test_public_corpus() -> None:
@@ -593,10 +636,13 @@ def test_the_operating_point_sees_the_screen_that_runs(
 
     rows = load_labelled(DATA / "safety" / "labelled.jsonl")[::2]
     rows += load_labelled(DATA / "safety" / "blind.jsonl")[::6]
-    # Two warning signs and no rule: flagged whatever the models read.
-    texts = [r["text"] for r in rows] + ["i feel so empty and worthless lately, nothing helps"]
+    # Two warning signs and no rule: flagged whatever the models read. A nurse telling
+    # of a patient: not flagged whatever they read.
+    signs = "i feel so empty and worthless lately, nothing helps"
+    work = "I'm a nurse and one of my patients keeps saying he wants to disappear"
+    texts = [r["text"] for r in rows] + [signs, work]
     risk = np.array([(i * 0.37) % 1.0 for i in range(len(texts))])  # spread over 0..1
-    risk[-1] = 0.0  # the warning signs alone must flag it
+    risk[-2:] = [0.0, 0.99]
     enc = encoder if with_encoder else None
     screen = RiskAssessor(enc, learned=True)  # type: ignore[arg-type]
     vectors = enc.encode([sentence_text(t) or t for t in texts]) if enc else None  # type: ignore[attr-defined]
@@ -621,6 +667,7 @@ def test_the_operating_point_sees_the_screen_that_runs(
     assert (ran & ~parts.flagged).any() and (parts.flagged & ~ran).any()
     assert any(set(r) & trusted for r in parts.reasons)
     assert (parts.signs & ~parts.flagged).any()
+    assert parts.at_work[-1] and not ran[-1]
 
 
 def test_a_key_given_twice_in_a_data_file_is_an_error() -> None:
@@ -652,7 +699,7 @@ def test_a_rule_is_trusted_only_if_it_never_flags_a_negative() -> None:
     written = np.array([True] * 18 + [False, True])
     ordinary = np.array([False] * 18 + [True, False])
     no = np.zeros(n, dtype=bool)
-    parts = RuleParts(no, no, reasons, no, no, ~no)
+    parts = RuleParts(no, no, reasons, no, no, ~no, no)
     assert trusted_rules(parts, positive, written, ordinary, hits_needed=10) == {"a"}
     assert trusted_rules(parts, positive, written, no, hits_needed=10) == {"a", "b"}
     assert trusted_rules(parts, positive, written, no, hits_needed=9) == {"a", "b", "c"}

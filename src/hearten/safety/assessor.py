@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 RECENT_TURNS = 8  # how far back risk in the conversation still counts
 VETOABLE = ("low", "moderate", "high")  # a rule's flag at these levels needs the models
+# What the learned screen may read in a helper's account of someone in their care
+THEIR_RISK = ("suicide", "self_harm", "third_party", "medical_emergency")
 MIN_WORDS = 3  # shorter messages ("hi", "kms") are left to the rules
 REMEMBERED_READINGS = 4096  # the learned screen's readings of recent messages kept
 METHOD_SEEKING = RiskAssessment(
@@ -54,6 +56,8 @@ class RuleBook:
     method_seeking: tuple[re.Pattern[str], ...]
     distress: tuple[re.Pattern[str], ...]
     soft: tuple[re.Pattern[str], ...]
+    helping_role: tuple[re.Pattern[str], ...]  # "I volunteer at a crisis line"
+    served: tuple[re.Pattern[str], ...]  # "a caller", "one of my patients"
 
 
 def _data(name: str) -> Any:
@@ -78,6 +82,8 @@ def load_rules() -> RuleBook:
         method_seeking=tuple(re.compile(p) for p in raw["method_seeking"]),
         distress=tuple(re.compile(p) for p in raw["distress"]),
         soft=tuple(re.compile(p) for p in raw.get("soft", [])),
+        helping_role=tuple(re.compile(p) for p in raw["helping_role"]),
+        served=tuple(re.compile(p) for p in raw["served"]),
     )
 
 
@@ -115,9 +121,21 @@ class RiskAssessor:
         earlier = history[-RECENT_TURNS:]
         recent = [self.clean(h) for h in earlier]
         vector, prediction = self._read(text) if scored(clean) else (None, None)
-        if prediction is not None:
-            self._remember(_digest(text), prediction.flags)
         found = self.message_rules(clean)
+        # Told of someone in the writer's care at work, with no words of risk the rules
+        # know, a reading of suicide, self-harm or a medical emergency is that person's
+        # risk, not the writer's. Abuse of the writer and harm they might do still count.
+        counts = (
+            prediction is not None
+            and prediction.flags
+            and (
+                found.is_crisis
+                or prediction.category not in THEIR_RISK
+                or not self.about_their_work(text, earlier)
+            )
+        )
+        if prediction is not None:
+            self._remember(_digest(text), counts)
         risky_conversation = any(self._by_rules(h).is_crisis for h in recent) or any(
             self._read_as_risk(raw, h) for raw, h in zip(earlier, recent, strict=True)
         )
@@ -145,7 +163,7 @@ class RiskAssessor:
                     signs |= self.warning_signs(before)
             if len(signs) >= 2:
                 found = SIGNS_ADD_UP.model_copy(deep=True)
-        if prediction is not None and prediction.flags:
+        if prediction is not None and counts:
             found = _with_reading(found, prediction)
         if not found.is_crisis and vector is not None:
             try:
@@ -165,6 +183,17 @@ class RiskAssessor:
         if any(p.search(clean) for p in self.rules.method_seeking) and self._distressed(clean):
             found = found.merged(METHOD_SEEKING)
         return found
+
+    def about_their_work(self, text: str, earlier: list[str]) -> bool:
+        """Whether the message tells of a caller, client or patient, and the writer has
+        said (in it or in the recent conversation) that they help people for work or as
+        a volunteer: then the risk the words carry is that person's, in someone else's
+        care (rules.yaml, helping_role)."""
+        plain = normalise(text)
+        if not any(p.search(plain) for p in self.rules.served):
+            return False
+        said = [plain, *(normalise(h) for h in earlier)]
+        return any(p.search(t) for t in said for p in self.rules.helping_role)
 
     def warning_signs(self, clean: str) -> set[int]:
         """Which soft warning signs a cleaned message carries; two add up to low risk."""

@@ -31,6 +31,11 @@ class RuleParts:
     signs: np.ndarray  # two warning signs add up (low), never vetoed
     similar: np.ndarray  # an exemplar is near enough (only with the encoder)
     scored: np.ndarray  # long enough for the models to read
+    # Tells of a caller, client or patient and says the writer helps them at work: the
+    # models' flag is let go when no rule flags it. (assess keeps it when they read
+    # abuse or harm to others; the readings here carry no category. In the training
+    # data that is two messages.)
+    at_work: np.ndarray
 
     def trusted(self, rules: frozenset[str]) -> np.ndarray:
         """Which messages one of these trusted rules flags."""
@@ -50,7 +55,7 @@ class RuleParts:
         # when the message is too short for the models to read.
         flagged: np.ndarray = self.flagged & (self.fixed | sure | ~self.scored)
         flagged |= self.flagged & self.scored & (risk >= confirm)
-        flagged |= self.signs | (self.scored & (risk >= threshold))
+        flagged |= self.signs | (self.scored & (risk >= threshold) & ~self.at_work)
         if encoder:
             flagged |= self.similar
         return flagged
@@ -74,6 +79,7 @@ def rule_parts(screen: RiskAssessor, texts: list[str], x: Vectors | None) -> Rul
             ]
         ),
         scored=long_enough,
+        at_work=np.array([screen.about_their_work(t, []) for t in texts], dtype=bool),
     )
 
 
