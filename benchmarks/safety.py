@@ -4,9 +4,11 @@ intervals, on every labelled set, for each screen configuration.
     python benchmarks/safety.py [--out safety.json]
 
 Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop the
-rules (and train the learned layer). heldout2.jsonl to heldout5.jsonl were written by
-writers who had not seen the rules (the last three, nor any other set), and are
-measured only, never tuned on: those four are the honest figures.
+rules (and train the learned layer). heldout2.jsonl to heldout6.jsonl were written by
+writers who had not seen the rules (the last four, nor any other set). Each round
+writes a new one before its training data is used and measures on it: heldout6 is
+this round's honest set, never trained or tuned on. heldout2 to heldout5, read in
+earlier rounds, now train the learned layer; they stay honest for the rules alone.
 blind.jsonl was written blind to the rules too: it is honest for the rules, and
 training data for the learned layer (scripts/train_screen.py).
 """
@@ -32,10 +34,11 @@ CORPUS = ROOT.parent / "shared" / "data" / "crisis-triage-empathysync" / "crisis
 SETS = {
     "labelled (development)": SAFETY / "labelled.jsonl",
     "heldout (development, round 2)": SAFETY / "heldout.jsonl",
-    "heldout2 (never tuned on)": SAFETY / "heldout2.jsonl",
-    "heldout3 (blind, never tuned on)": SAFETY / "heldout3.jsonl",
-    "heldout4 (blind, never tuned on)": SAFETY / "heldout4.jsonl",
-    "heldout5 (blind, never tuned on)": SAFETY / "heldout5.jsonl",
+    "heldout2 (earlier honest set; trains the learned layer)": SAFETY / "heldout2.jsonl",
+    "heldout3 (earlier honest set; trains the learned layer)": SAFETY / "heldout3.jsonl",
+    "heldout4 (earlier honest set; trains the learned layer)": SAFETY / "heldout4.jsonl",
+    "heldout5 (earlier honest set; trains the learned layer)": SAFETY / "heldout5.jsonl",
+    "heldout6 (blind, never tuned on: the honest figures)": SAFETY / "heldout6.jsonl",
     "blind (1,500; trains the learned layer)": SAFETY / "blind.jsonl",
 }
 
@@ -71,7 +74,7 @@ def main() -> None:
             scored["explicit_recall"] = explicit["overall_recall"]
             section[name] = scored
             print(
-                f"{name:32} recall {pct(scored['overall_recall'], 'recall')}  "
+                f"{name:56} recall {pct(scored['overall_recall'], 'recall')}  "
                 f"false alarms {pct(scored['false_positive_rate'], 'rate')}  "
                 f"explicit {pct(explicit['overall_recall'], 'recall')}"
             )
@@ -82,12 +85,12 @@ def main() -> None:
                 )
         conv = score_conversations(SAFETY / "conversations.yaml", assessor)
         section["conversations"] = conv
-        print(f"{'whole conversations':32} {conv['passed']}/{conv['total']} as labelled")
+        print(f"{'whole conversations':56} {conv['passed']}/{conv['total']} as labelled")
         if CORPUS.exists():
             pub = score_empathysync(CORPUS, assessor.screen)
             section["empathysync"] = pub
             print(
-                f"{'crisis-triage-empathysync':32} recall {pct(pub['recall'], 'recall')}  "
+                f"{'crisis-triage-empathysync':56} recall {pct(pub['recall'], 'recall')}  "
                 f"false alarms {pct(pub['false_positive_rate'], 'rate')}"
             )
         report[config] = section

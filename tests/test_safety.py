@@ -516,13 +516,10 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
             assert (row["level"] == "none") == (row["categories"] == []), row
             assert set(row["categories"]) <= set(RISK_CATEGORIES), row
             assert row["lang"] in ("en", "es", "fr", "de"), row
-    honest = {
-        normalise(row["text"])
-        for name in ("heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
-        for row in load_labelled(safety / f"{name}.jsonl")
-    }
-    # What the learned layer trains on (scripts/train_screen.py also drops any
-    # message of the development sets that an honest set repeats).
+    honest = {normalise(row["text"]) for row in load_labelled(safety / "heldout6.jsonl")}
+    # What the learned layer trains on. scripts/train_screen.py also drops any message
+    # of the development sets, and of the retired honest sets of earlier rounds (kept
+    # as they were measured), that an honest set repeats.
     for path in [safety / "blind.jsonl", *safety.glob("train/*.jsonl")]:
         seen = [r["text"] for r in load_labelled(path) if normalise(r["text"]) in honest]
         assert not seen, (path.name, seen)
@@ -544,20 +541,21 @@ def test_a_learned_detection_gets_the_level_read_but_never_less_than_moderate(
     )  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("name", "recall"),
-    [("heldout2", 0.95), ("heldout3", 0.95), ("heldout4", 0.91), ("heldout5", 0.93)],
-)
-def test_default_screen_holds_its_figures_on_the_honest_sets(
-    encoder: object, name: str, recall: float
-) -> None:
-    # A regression gate a little under the figures docs/safety.md reports; these sets
-    # are never trained on, so a retrained model must earn them.
+def test_default_screen_holds_its_figures_on_the_honest_set(encoder: object) -> None:
+    # A regression gate a little under the figure docs/safety.md reports (91.7%);
+    # heldout6 is never trained on, so a retrained model must earn it.
     assert Settings.model_fields["screen"].default == "learned"
     screen = RiskAssessor(encoder, learned=True)  # type: ignore[arg-type]
-    report = score_messages(load_labelled(DATA / "safety" / f"{name}.jsonl"), screen.screen)
-    assert report["overall_recall"]["recall"] >= recall, report["missed"]
+    report = score_messages(load_labelled(DATA / "safety" / "heldout6.jsonl"), screen.screen)
+    assert report["overall_recall"]["recall"] >= 0.90, report["missed"]
     assert report["false_positive_rate"]["rate"] <= 0.03, report["false_alarms"]
+
+
+def test_default_screen_ends_every_whole_conversation_case_as_labelled(encoder: object) -> None:
+    # The crisis-line volunteer telling of a call included (rules.yaml, helping_role).
+    screen = RiskAssessor(encoder, learned=True)  # type: ignore[arg-type]
+    result = score_conversations(DATA / "safety" / "conversations.yaml", screen)
+    assert not [c for c in result["cases"] if not c["ok"]]
 
 
 def test_no_flag_is_vetoed_once_the_conversation_holds_risk(
@@ -687,6 +685,26 @@ def test_a_key_given_twice_in_a_data_file_is_an_error() -> None:
     assert merged["thing"] == {"x": 1, "y": 3}
     with pytest.raises(yaml.YAMLError):
         load_yaml("? [1, 2]\n: v")
+
+
+def test_the_operating_point_keeps_every_limit() -> None:
+    from hearten.safety.operating import operating_point
+
+    # Risk scores 0.9 (caught from 0.90 down), a hard negative 0.8, an ordinary 0.6.
+    risk = np.array([0.9, 0.9, 0.5, 0.8, 0.6])
+    positive = np.array([True, True, True, False, False])
+    hard = np.array([False, False, False, True, False])
+    ordinary = np.array([False, False, False, False, True])
+
+    def screen(threshold: float, confirm: float) -> np.ndarray:
+        return risk >= threshold
+
+    # No limit: everything down to 0.5 is flagged (at 0.30, the lowest bar tried).
+    assert operating_point(screen, positive, [(hard, 1.0)]) == (0.3, 0.0, 1.0)
+    # The hard negative may not be flagged: above 0.8.
+    assert operating_point(screen, positive, [(hard, 0.0)]) == (0.81, 0.0, 2 / 3)
+    # Flagging the hard negative is allowed, the ordinary one is not: above 0.6.
+    assert operating_point(screen, positive, [(hard, 1.0), (ordinary, 0.0)]) == (0.61, 0.0, 2 / 3)
 
 
 def test_a_rule_is_trusted_only_if_it_never_flags_a_negative() -> None:

@@ -108,16 +108,16 @@ def trusted_rules(
 def operating_point(
     screen: Callable[[float, float], np.ndarray],
     positive: np.ndarray,
-    negative: np.ndarray,
-    target: float = 0.03,
+    limits: list[tuple[np.ndarray, float]],
 ) -> tuple[float, float, float]:
     """(threshold, confirm, recall): the pair for which `screen` catches the most of
-    `positive` while flagging at most `target` of `negative`."""
+    `positive` while flagging at most the given share of each set of negatives in
+    `limits` (mask, share)."""
     best = (0.99, 0.0, float(screen(0.99, 0.0)[positive].mean()))
     for confirm in np.round(np.arange(0.0, 0.91, 0.05), 2):
         for candidate in np.round(np.arange(max(0.30, confirm + 0.01), 0.991, 0.01), 2):
             flagged = screen(float(candidate), float(confirm))
-            if flagged[negative].mean() <= target:
+            if all(flagged[negative].mean() <= share for negative, share in limits):
                 recall = float(flagged[positive].mean())
                 if recall > best[2]:
                     best = (float(candidate), float(confirm), recall)
