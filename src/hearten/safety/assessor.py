@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 RECENT_TURNS = 8  # how far back risk in the conversation still counts
 VETOABLE = ("low", "moderate", "high")  # a rule's flag at these levels needs the models
 # What the learned screen may read in a helper's account of someone in their care
-THEIR_RISK = ("suicide", "self_harm", "third_party", "medical_emergency")
+THEIR_RISK = ("suicide", "self_harm", "third_party")
+_ASKS = re.compile(r"\b(?:(?:what|how) (?:do|should|can|could) i|help me|should i)\b")
 MIN_WORDS = 3  # shorter messages ("hi", "kms") are left to the rules
 REMEMBERED_READINGS = 4096  # the learned screen's readings of recent messages kept
 METHOD_SEEKING = RiskAssessment(
@@ -122,22 +123,26 @@ class RiskAssessor:
         recent = [self.clean(h) for h in earlier]
         vector, prediction = self._read(text) if scored(clean) else (None, None)
         found = self.message_rules(clean)
-        # Told of someone in the writer's care at work, with no words of risk the rules
-        # know, a reading of suicide, self-harm or a medical emergency is that person's
-        # risk, not the writer's. Abuse of the writer and harm they might do still count.
+        if prediction is not None:
+            self._remember(_digest(text), prediction.flags)
+        risky_conversation = any(self._by_rules(h).is_crisis for h in recent) or any(
+            self._read_as_risk(raw, h) and not self.helper_account(raw, earlier[:j])
+            for j, (raw, h) in enumerate(zip(earlier, recent, strict=True))
+        )
+        # A helper passing on what someone in their care said, with nothing of their
+        # own risk in the message or the conversation: the models' reading of suicide,
+        # self-harm or a third party below high is that person's, in the care of the
+        # writer's service, not the writer's (rules.yaml, helping_role).
         counts = (
             prediction is not None
             and prediction.flags
             and (
                 found.is_crisis
+                or risky_conversation
                 or prediction.category not in THEIR_RISK
-                or not self.about_their_work(text, earlier)
+                or prediction.level in ("high", "imminent")
+                or not self.helper_account(text, earlier)
             )
-        )
-        if prediction is not None:
-            self._remember(_digest(text), counts)
-        risky_conversation = any(self._by_rules(h).is_crisis for h in recent) or any(
-            self._read_as_risk(raw, h) for raw, h in zip(earlier, recent, strict=True)
         )
         if (
             found.level in VETOABLE
@@ -184,13 +189,18 @@ class RiskAssessor:
             found = found.merged(METHOD_SEEKING)
         return found
 
-    def about_their_work(self, text: str, earlier: list[str]) -> bool:
-        """Whether the message tells of a caller, client or patient, and the writer has
-        said (in it or in the recent conversation) that they help people for work or as
-        a volunteer: then the risk the words carry is that person's, in someone else's
-        care (rules.yaml, helping_role)."""
+    def helper_account(self, text: str, earlier: list[str]) -> bool:
+        """Whether the message passes on what a caller, client or patient said, from a
+        writer who has said (in it or in the recent conversation) that they help people
+        for work or as a volunteer, with no distress or warning sign of the writer's own
+        and no question (rules.yaml, helping_role)."""
         plain = normalise(text)
         if not any(p.search(plain) for p in self.rules.served):
+            return False
+        clean = self._blank_benign(plain)
+        if "?" in text or _ASKS.search(plain) or self._distressed(clean):
+            return False
+        if self.warning_signs(clean):
             return False
         said = [plain, *(normalise(h) for h in earlier)]
         return any(p.search(t) for t in said for p in self.rules.helping_role)

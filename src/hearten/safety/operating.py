@@ -31,10 +31,10 @@ class RuleParts:
     signs: np.ndarray  # two warning signs add up (low), never vetoed
     similar: np.ndarray  # an exemplar is near enough (only with the encoder)
     scored: np.ndarray  # long enough for the models to read
-    # Tells of a caller, client or patient and says the writer helps them at work: the
-    # models' flag is let go when no rule flags it. (assess keeps it when they read
-    # abuse or harm to others; the readings here carry no category. In the training
-    # data that is two messages.)
+    # A helper passing on what someone in their care said (assessor.helper_account):
+    # the models' flag is let go when no rule flags it. assess keeps it when the
+    # models read abuse, harm to others or a medical emergency, or a high level; the
+    # readings here carry neither, so on those few messages the two may differ.
     at_work: np.ndarray
 
     def trusted(self, rules: frozenset[str]) -> np.ndarray:
@@ -79,7 +79,7 @@ def rule_parts(screen: RiskAssessor, texts: list[str], x: Vectors | None) -> Rul
             ]
         ),
         scored=long_enough,
-        at_work=np.array([screen.about_their_work(t, []) for t in texts], dtype=bool),
+        at_work=np.array([screen.helper_account(t, []) for t in texts], dtype=bool),
     )
 
 
