@@ -58,7 +58,7 @@ class RuleBook:
     distress: tuple[re.Pattern[str], ...]
     soft: tuple[re.Pattern[str], ...]
     helping_role: tuple[re.Pattern[str], ...]  # "I volunteer at a crisis line"
-    served: tuple[re.Pattern[str], ...]  # "a caller", "one of my patients"
+    served: tuple[re.Pattern[str], ...]  # "a caller told me", "one of my patients said"
 
 
 def _data(name: str) -> Any:
