@@ -125,12 +125,13 @@ FLAGGING = Prediction("suicide", level="moderate", risk=0.95, threshold=0.7, con
 
 
 def flagging_only(
-    monkeypatch: pytest.MonkeyPatch, text: str, prediction: Prediction
+    monkeypatch: pytest.MonkeyPatch, text: str, prediction: Prediction, remembered: bool = False
 ) -> RiskAssessor:
-    """A learned screen whose models flag `text` as `prediction` and nothing else."""
+    """A learned screen whose models flag `text` as `prediction` and nothing else; read
+    again in the history, `text` counts as risk only if `remembered`."""
     screen = RiskAssessor(None, learned=True)
     monkeypatch.setattr(screen, "_read", lambda t: (None, prediction if t == text else DOUBTING))
-    monkeypatch.setattr(screen, "_read_as_risk", lambda raw, clean: False)
+    monkeypatch.setattr(screen, "_read_as_risk", lambda raw, clean: remembered and raw == text)
     return screen
 
 
@@ -190,9 +191,7 @@ def test_a_helpers_account_read_as_another_risk_or_graver_still_stands(
 
 
 def test_a_helpers_account_does_not_count_as_risk_later(monkeypatch: pytest.MonkeyPatch) -> None:
-    screen = RiskAssessor(None, learned=True)
-    monkeypatch.setattr(screen, "_read", lambda t: (None, FLAGGING if t == CALL else DOUBTING))
-    monkeypatch.setattr(screen, "_read_as_risk", lambda raw, clean: raw == CALL)
+    screen = flagging_only(monkeypatch, CALL, FLAGGING, remembered=True)
     joke = "ugh i want to die, i failed my exam"
     assert not screen.assess(CALL, [ROLE]).is_crisis
     assert screen.assess(joke, [ROLE, CALL]).level == "none"
