@@ -4,10 +4,10 @@ intervals, on every labelled set, for each screen configuration.
     python benchmarks/safety.py [--out safety.json]
 
 Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop the
-rules (and train the learned layer). heldout2.jsonl to heldout6.jsonl were written by
-writers who had not seen the rules (the last four, nor any other set). Each round
-writes a new one before its training data is used and measures on it: heldout6 is
-this round's honest set, never trained or tuned on. heldout2 to heldout5, read in
+rules (and train the learned layer). heldout2.jsonl to heldout7.jsonl were written by
+writers who had not seen the rules (the last five, nor any other set). Each round
+writes a new one before its training data is used and measures on it: heldout7 is
+this round's honest set, never trained or tuned on. heldout2 to heldout6, read in
 earlier rounds, now train the learned layer; they stay honest for the rules alone.
 blind.jsonl was written blind to the rules too: it is honest for the rules, and
 training data for the learned layer (scripts/train_screen.py).
@@ -38,7 +38,8 @@ SETS = {
     "heldout3 (earlier honest set; trains the learned layer)": SAFETY / "heldout3.jsonl",
     "heldout4 (earlier honest set; trains the learned layer)": SAFETY / "heldout4.jsonl",
     "heldout5 (earlier honest set; trains the learned layer)": SAFETY / "heldout5.jsonl",
-    "heldout6 (blind, never tuned on: the honest figures)": SAFETY / "heldout6.jsonl",
+    "heldout6 (earlier honest set; trains the learned layer)": SAFETY / "heldout6.jsonl",
+    "heldout7 (blind, never tuned on: the honest figures)": SAFETY / "heldout7.jsonl",
     "blind (1,500; trains the learned layer)": SAFETY / "blind.jsonl",
 }
 

