@@ -7,8 +7,10 @@ Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop th
 rules (and train the learned layer). heldout2.jsonl to heldout7.jsonl were written by
 writers who had not seen the rules (the last five, nor any other set). Each round
 writes a new one before its training data is used and measures on it: heldout7 is
-this round's honest set, never trained or tuned on. heldout2 to heldout6, read in
-earlier rounds, now train the learned layer; they stay honest for the rules alone.
+this round's honest set, never trained on (one rule, m.overdose_named, was written
+after its first reading; docs/safety.md gives both readings). heldout2 to heldout6,
+read in earlier rounds, now train the learned layer; they stay honest for the rules
+alone, but for heldout6, from whose misses a few of this round's rules were written.
 blind.jsonl was written blind to the rules too: it is honest for the rules, and
 training data for the learned layer (scripts/train_screen.py).
 """
@@ -39,7 +41,7 @@ SETS = {
     "heldout4 (earlier honest set; trains the learned layer)": SAFETY / "heldout4.jsonl",
     "heldout5 (earlier honest set; trains the learned layer)": SAFETY / "heldout5.jsonl",
     "heldout6 (earlier honest set; trains the learned layer)": SAFETY / "heldout6.jsonl",
-    "heldout7 (blind, never tuned on: the honest figures)": SAFETY / "heldout7.jsonl",
+    "heldout7 (this round's honest set, never trained on)": SAFETY / "heldout7.jsonl",
     "blind (1,500; trains the learned layer)": SAFETY / "blind.jsonl",
 }
 

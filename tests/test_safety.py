@@ -69,6 +69,18 @@ def test_normalisation(raw: str, clean: str) -> None:
         ("quiero suicidarme", "moderate", "suicide"),
         ("je veux mourir", "moderate", "suicide"),
         ("ich will mich umbringen", "moderate", "suicide"),
+        # an overdose told by its amount and medicine, in each language
+        ("took a load of paracetamol this morning and now i regret it", "imminent",
+         "medical_emergency"),
+        ("j'ai pris trop de cachets avec de l'alcool", "imminent", "medical_emergency"),
+        ("ich habe eine ganze Packung Schlaftabletten geschluckt", "imminent",
+         "medical_emergency"),
+        ("me he tomado un montón de pastillas para dormir", "imminent", "medical_emergency"),
+        ("ya no quiero seguir viviendo", "moderate", "suicide"),
+        ("j'ai plus envie de vivre", "moderate", "suicide"),
+        ("ich will nicht mehr leben", "moderate", "suicide"),
+        ("mi papá no respira", "high", "medical_emergency"),
+        ("my plan is to do it on my birthday", "high", "suicide"),
     ],
 )
 def test_screen_examples(text: str, level: str, category: str) -> None:
@@ -88,6 +100,15 @@ def test_screen_examples(text: str, level: str, category: str) -> None:
         "I have a plan for my revision this week",
         # "end this" inside "spend this": a hearten simulated user's goal for the week
         "I'm going to write down everything I spend this week.",
+        "took loads of painkillers after the surgery as prescribed",
+        "we picked the date for the wedding",
+        # idioms and a break-up in Spanish, French and German
+        "mi abuela dice que la voy a matar de un disgusto",
+        "quiero acabar con esto del trabajo ya",
+        "mon chef va me pendre si je rends pas le rapport",
+        "je me sens partir en vacances demain",
+        "ich mach schluss mit ihm",
+        "der Chef nervt, ich bring ihn noch um 🙄",
     ],
 )
 def test_benign_uses_stay_out(text: str) -> None:

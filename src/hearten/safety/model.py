@@ -11,8 +11,8 @@ Two models read each message:
 A logistic regression on the log-probabilities of both (`Blend`, trained on their
 cross-validated readings) gives the probability of any risk: the perceptrons are far
 surer of themselves than the n-grams, so a plain average let them outvote the n-grams;
-the blend weighs each class of each model by what it is worth (1.7 points of
-cross-validated recall at the same false alarms). Without the vector the blend reads the
+the blend weighs each class of each model by what it is worth (docs/safety.md: 0.5 to
+2 points of cross-validated recall at the same false alarms). Without the vector the blend reads the
 n-grams alone. The category is the most likely one of the two models' average.
 
 A message the rules flag needs only a lower probability to stand (`confirm`): the
