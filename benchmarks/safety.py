@@ -7,10 +7,11 @@ Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop th
 rules (and train the learned layer). heldout2.jsonl to heldout7.jsonl were written by
 writers who had not seen the rules (the last five, nor any other set). Each round
 writes a new one before its training data is used and measures on it: heldout7 is
-this round's honest set, never trained on (one rule, m.overdose_named, was written
-after its first reading; docs/safety.md gives both readings). heldout2 to heldout6,
-read in earlier rounds, now train the learned layer; they stay honest for the rules
-alone, but for heldout6, from whose misses a few of this round's rules were written.
+this round's honest set, never trained on (after its first reading one rule was
+added and this round's rules were narrowed; docs/safety.md gives every reading).
+heldout2 to heldout6, read in earlier rounds, now train the learned layer; they stay
+honest for the rules alone, but for heldout6, from whose misses a few of this round's
+rules were written.
 blind.jsonl was written blind to the rules too: it is honest for the rules, and
 training data for the learned layer (scripts/train_screen.py).
 """

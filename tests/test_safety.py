@@ -70,7 +70,7 @@ def test_normalisation(raw: str, clean: str) -> None:
         ("je veux mourir", "moderate", "suicide"),
         ("ich will mich umbringen", "moderate", "suicide"),
         # an overdose told by its amount and medicine, in each language
-        ("took a load of paracetamol this morning and now i regret it", "imminent",
+        ("took a load of paracetamol this morning and now i regret it", "high",
          "medical_emergency"),
         ("j'ai pris trop de cachets avec de l'alcool", "imminent", "medical_emergency"),
         ("ich habe eine ganze Packung Schlaftabletten geschluckt", "imminent",
@@ -80,7 +80,7 @@ def test_normalisation(raw: str, clean: str) -> None:
         ("j'ai plus envie de vivre", "moderate", "suicide"),
         ("ich will nicht mehr leben", "moderate", "suicide"),
         ("mi papá no respira", "high", "medical_emergency"),
-        ("my plan is to do it on my birthday", "high", "suicide"),
+        ("my plan is to go through with it on my birthday", "high", "suicide"),
     ],
 )
 def test_screen_examples(text: str, level: str, category: str) -> None:
@@ -113,6 +113,96 @@ def test_screen_examples(text: str, level: str, category: str) -> None:
 )
 def test_benign_uses_stay_out(text: str) -> None:
     assert RULES.screen(text).level == "none"
+
+
+# Everyday messages a review found this round's rules caught (routine medicine, jokes,
+# plans, a break-up, sunburn, "Wochenende"): the rules must leave them alone, since
+# some of those rules are imminent and no model can veto them.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No he hecho los deberes, mañana lo hago",
+        "bueno, me despido de todos, buenas noches",
+        "ya tengo todo listo para el viaje",
+        "me voy a tirar al sofá a ver una peli",
+        "escribí una carta de despedida para mis compañeros porque cambio de trabajo",
+        "no quiero seguir aquí en esta empresa",
+        "quiero acabar con esto cuanto antes, el papeleo me mata",
+        "prefiero quitarme de en medio cuando mis padres discuten",
+        "j'ai hâte d'en finir avec ces examens",
+        "je préfère ne plus être là quand il rentre",
+        "on va mettre fin à toute discussion",
+        "j'ai choisi la date du mariage !",
+        "j'ai acheté une corde à sauter",
+        "je vais sauter dans le train de 8h",
+        "il ne se réveille pas le matin, impossible de le sortir du lit",
+        "elle ne réagit pas à mes messages depuis hier",
+        "mi hijo no puede respirar por la nariz con este resfriado",
+        "Ich habe alles vorbereitet für das Wochenende",
+        "Meine Tabletten liegen schon bereit für morgen früh",
+        "Ich bringe die Kinder um 8 zur Schule",
+        "Ich werde ihn um Hilfe bitten",
+        "ich hab Angst vor ihrer Reaktion",
+        "me quemé los brazos en la playa",
+        "je me suis brûlée avec le four",
+        "mi hija se corta el pelo ella sola",
+        "j'ai peur de lui dire que je suis enceinte",
+        "la voy a matar a besos",
+        "I've set a date to end it with my boyfriend",
+        "I took the whole bottle of wine to the party",
+        "ce film est tellement long, je me sens partir...",
+        "en la merienda me tomé muchas pastas con el café",
+        "mi hijo ha tomado muchas medicinas este invierno, siempre está resfriado",
+        "j'ai pris plein de médicaments cet hiver, j'étais tout le temps malade",
+        "ich habe viele Medikamente genommen, aber nichts hilft gegen meine Migräne",
+        "took lots of paracetamol for the flu, feeling much better now",
+        "I had a lot of oxygen in A&E",
+        "took the rest of my meds back to the pharmacy for disposal",
+        "I took the rest of mum's tablets back to the chemist after the funeral",
+        "I had loads of antihistamines this hay fever season",
+        "I took a handful of my tablets this morning as usual",
+        "we had lots of lithium batteries in the drawer",
+    ],
+)
+def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
+    assert RULES.screen(text).level == "none", RULES.screen(text).reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("took a load of paracetamol this morning and now i regret it", "m.overdose_named"),
+        ("me tragué una caja de pastillas para dormir", "es.overdose"),
+        ("j'ai pris trop de cachets avec de l'alcool", "fr.overdose"),
+        ("ich habe eine ganze Packung Schlaftabletten geschluckt", "de.overdose"),
+        ("quiero acabar con todo, ya no puedo más", "es.end"),
+        ("j'ai plus envie de vivre", "fr.end"),
+        ("ich will nicht mehr weiterleben", "de.end"),
+        ("ya tengo las pastillas guardadas", "es.plan"),
+        ("j'ai écrit une lettre d'adieu à ma mère", "fr.plan"),
+        ("der Abschiedsbrief liegt auf dem Tisch", "de.plan"),
+        ("I picked the day to go through with it", "s.date"),
+    ],
+)
+def test_this_rounds_rules_fire_by_name(text: str, rule: str) -> None:
+    assert rule in RULES.screen(text).reasons
+
+
+def test_a_rule_marked_untrustable_is_never_trusted() -> None:
+    from hearten.safety.assessor import load_rules
+    from hearten.safety.operating import RuleParts, trusted_rules
+
+    never = [r.id for r in load_rules().rules if not r.trustable]
+    assert "m.overdose_named" in never and "es.plan" in never
+    n = 12  # risk messages each rule flags, with no negative: enough to be trusted
+    reasons = [["m.overdose_named", "s.plan"]] * n + [[]] * n
+    flags = np.array([True] * n + [False] * n)
+    parts = RuleParts(
+        flagged=flags, fixed=flags, reasons=reasons, signs=~flags, similar=~flags,
+        scored=np.ones(2 * n, dtype=bool), at_work=~flags,
+    )  # fmt: skip
+    honest = np.ones(2 * n, dtype=bool)
+    assert trusted_rules(parts, flags, honest, ~honest, hits_needed=10) == {"s.plan"}
 
 
 def test_method_seeking_after_distress() -> None:

@@ -48,6 +48,9 @@ class Rule:
     level: RiskLevel
     pattern: re.Pattern[str]
     context: bool = False  # counts only when risk is already in the conversation
+    # False for rules checked against the training sets while they were written: those
+    # sets cannot show them precise, so the training script never trusts them.
+    trustable: bool = True
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ def load_rules() -> RuleBook:
                 r["level"],
                 re.compile(r["pattern"]),
                 r.get("context", False),
+                r.get("trustable", True),
             )
             for r in [*raw["rules"], *raw.get("multilingual", [])]
         ),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hearten.safety.assessor import VETOABLE, RiskAssessor, scored
+from hearten.safety.assessor import VETOABLE, RiskAssessor, load_rules, scored
 from hearten.understanding.encoders import Vectors
 
 
@@ -92,7 +92,8 @@ def trusted_rules(
 ) -> frozenset[str]:
     """Rules that flag at least `hits_needed` risk messages and no negative among the
     `honest` messages (those written without sight of the rules), nor any `ordinary`
-    message: their flags stand without the models' confirmation."""
+    message: their flags stand without the models' confirmation. A rule marked
+    `trustable: false` in rules.yaml is never trusted."""
     hits: Counter[str] = Counter()
     misses: Counter[str] = Counter()
     for reasons, risk, written, everyday in zip(
@@ -102,7 +103,10 @@ def trusted_rules(
             hits.update(set(reasons))
         elif (written or everyday) and not risk:
             misses.update(set(reasons))
-    return frozenset(r for r, n in hits.items() if n >= hits_needed and not misses[r])
+    never = {rule.id for rule in load_rules().rules if not rule.trustable}
+    return frozenset(
+        r for r, n in hits.items() if n >= hits_needed and not misses[r] and r not in never
+    )
 
 
 def operating_point(
