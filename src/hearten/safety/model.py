@@ -12,8 +12,9 @@ A logistic regression on the log-probabilities of both (`Blend`, trained on thei
 cross-validated readings) gives the probability of any risk: the perceptrons are far
 surer of themselves than the n-grams, so a plain average let them outvote the n-grams;
 the blend weighs each class of each model by what it is worth (docs/safety.md: 0.5 to
-2 points of cross-validated recall at the same false alarms). Without the vector the blend reads the
-n-grams alone. The category is the most likely one of the two models' average.
+2 points of cross-validated recall at the same false alarms). Without the vector the
+blend reads the n-grams alone. The category is the most likely one of the two models'
+average.
 
 A message the rules flag needs only a lower probability to stand (`confirm`): the
 rules know words, the models know context, and "ugh i want to die, i just called my
