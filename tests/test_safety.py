@@ -162,6 +162,9 @@ def test_benign_uses_stay_out(text: str) -> None:
         "I had loads of antihistamines this hay fever season",
         "I took a handful of my tablets this morning as usual",
         "we had lots of lithium batteries in the drawer",
+        # older rules, caught by the same review
+        "no quiero seguir viviendo con mis padres, necesito independizarme",
+        "voy a acabar con todo el helado que queda jaja",
     ],
 )
 def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
@@ -182,6 +185,7 @@ def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
         ("j'ai écrit une lettre d'adieu à ma mère", "fr.plan"),
         ("der Abschiedsbrief liegt auf dem Tisch", "de.plan"),
         ("I picked the day to go through with it", "s.date"),
+        ("voy a acabar con todo esta noche", "es.intent"),
     ],
 )
 def test_this_rounds_rules_fire_by_name(text: str, rule: str) -> None:
