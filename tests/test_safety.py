@@ -192,23 +192,6 @@ def test_this_rounds_rules_fire_by_name(text: str, rule: str) -> None:
     assert rule in RULES.screen(text).reasons
 
 
-def test_a_rule_marked_untrustable_is_never_trusted() -> None:
-    from hearten.safety.assessor import load_rules
-    from hearten.safety.operating import RuleParts, trusted_rules
-
-    never = [r.id for r in load_rules().rules if not r.trustable]
-    assert "m.overdose_named" in never and "es.plan" in never
-    n = 12  # risk messages each rule flags, with no negative: enough to be trusted
-    reasons = [["m.overdose_named", "s.plan"]] * n + [[]] * n
-    flags = np.array([True] * n + [False] * n)
-    parts = RuleParts(
-        flagged=flags, fixed=flags, reasons=reasons, signs=~flags, similar=~flags,
-        scored=np.ones(2 * n, dtype=bool), at_work=~flags,
-    )  # fmt: skip
-    honest = np.ones(2 * n, dtype=bool)
-    assert trusted_rules(parts, flags, honest, ~honest, hits_needed=10) == {"s.plan"}
-
-
 def test_method_seeking_after_distress() -> None:
     question = "Which bridges are taller than 25 m?"
     assert RULES.assess(question, []).level == "none"
@@ -921,3 +904,19 @@ def test_a_rule_is_trusted_only_if_it_never_flags_a_negative() -> None:
     assert trusted_rules(parts, positive, written, ordinary, hits_needed=10) == {"a"}
     assert trusted_rules(parts, positive, written, no, hits_needed=10) == {"a", "b"}
     assert trusted_rules(parts, positive, written, no, hits_needed=9) == {"a", "b", "c"}
+
+
+def test_a_rule_marked_untrustable_is_never_trusted() -> None:
+    from hearten.safety.assessor import load_rules
+    from hearten.safety.operating import RuleParts, trusted_rules
+
+    never = [r.id for r in load_rules().rules if not r.trustable]
+    assert "m.overdose_named" in never and "es.plan" in never
+    # Both rules flag 12 risk messages and no negative: enough to be trusted, but one
+    # may never be.
+    reasons = [["m.overdose_named", "s.plan"]] * 12 + [[]] * 12
+    positive = np.array([True] * 12 + [False] * 12)
+    everyone = np.ones(len(reasons), dtype=bool)
+    no = ~everyone
+    parts = RuleParts(no, no, reasons, no, no, everyone, no)
+    assert trusted_rules(parts, positive, everyone, no, hits_needed=10) == {"s.plan"}

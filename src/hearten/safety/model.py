@@ -150,6 +150,9 @@ def _perceptron(layers: tuple[tuple[Vectors, Vectors], ...], vector: Vectors) ->
     return softmax(hidden @ w + b)
 
 
+FLOOR = 1e-6  # a probability of zero would have no logarithm
+
+
 @dataclass(frozen=True)
 class Blend:
     """The probability of any risk from the models' class log-probabilities, side by
@@ -161,9 +164,6 @@ class Blend:
     def risk(self, *probabilities: Vectors) -> float:
         logs = np.log(np.concatenate(probabilities) + FLOOR)
         return float(1.0 / (1.0 + np.exp(-(logs @ self.weights + self.bias))))
-
-
-FLOOR = 1e-6  # a probability of zero would have no logarithm
 
 
 @dataclass(frozen=True)
