@@ -48,6 +48,8 @@ def reading(monkeypatch: pytest.MonkeyPatch, prediction: Prediction) -> RiskAsse
         ("su\u0456c\u0456de", "suicide"),  # Cyrillic look-alikes
         ("kms", "kill myself"),
         ("thinkin bout endin it all 2nite", "thinking about ending it all tonight"),
+        ("me n my mum", "me and my mum"),
+        ("je n\u2019arrive plus à respirer", "je n'arrive plus à respirer"),  # French, not "and"
     ],
 )
 def test_normalisation(raw: str, clean: str) -> None:
@@ -186,9 +188,10 @@ def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
         ("der Abschiedsbrief liegt auf dem Tisch", "de.plan"),
         ("I picked the day to go through with it", "s.date"),
         ("voy a acabar con todo esta noche", "es.intent"),
+        ("mon père n'arrive plus à respirer", "m.heart"),  # the French "n'" is not "and"
     ],
 )
-def test_this_rounds_rules_fire_by_name(text: str, rule: str) -> None:
+def test_rules_fire_by_name(text: str, rule: str) -> None:
     assert rule in RULES.screen(text).reasons
 
 

@@ -62,7 +62,7 @@ _MISSPELLINGS = {
     r"\bshes\b": "she's",
     r"\bur\b": "your",
     r"\br\b": "are",
-    r"\bn\b": "and",
+    r"\bn\b(?!')": "and",  # "me n my mum", not French "n'arrive"
     r"\bw\b": "with",
     r"\bliv\b": "live",
     r"\bs/h\b": "self harm",
