@@ -277,7 +277,8 @@ def cross_validated_levels(
     """Each message's probability of each level, were it a risk, from level models
     trained on the risk messages of the other folds (negatives included, as the
     screen reads them). Kept in `cache` beside the models' readings."""
-    key = hashlib.sha256(("\n".join(texts) + repr((LEVEL_C, list(levels)))).encode()).hexdigest()
+    settings = repr((LEVEL_C, MIN_DOCUMENTS, list(levels))) + y.tobytes().hex()
+    key = hashlib.sha256(("\n".join(texts) + settings).encode()).hexdigest()
     saved: dict[str, np.ndarray] = {}
     if cache is not None and cache.exists():
         with np.load(cache) as z:

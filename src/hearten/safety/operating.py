@@ -34,7 +34,8 @@ class RuleParts:
     # A helper passing on what someone in their care said (assessor.helper_account):
     # the models' flag is let go when no rule flags it. assess keeps it when the
     # models read abuse, harm to others or a medical emergency, or a high level; the
-    # readings here carry neither, so on those few messages the two may differ.
+    # readings here carry no category and only one level (a flag by the lower bar
+    # for imminent, which is always kept), so on the rest the two may differ.
     at_work: np.ndarray
 
     def trusted(self, rules: frozenset[str]) -> np.ndarray:
@@ -57,8 +58,11 @@ class RuleParts:
         # when the message is too short for the models to read.
         flagged: np.ndarray = self.flagged & (self.fixed | sure | ~self.scored)
         flagged |= self.flagged & self.scored & (risk >= confirm)
-        models = risk >= threshold if grave is None else (risk >= threshold) | grave
-        flagged |= self.signs | (self.scored & models & ~self.at_work)
+        flagged |= self.signs | (self.scored & (risk >= threshold) & ~self.at_work)
+        if grave is not None:
+            # Read as imminent (the bars are at least one half, so it is the likeliest
+            # level): assess keeps the flag even in a helper's account.
+            flagged |= self.scored & grave
         if encoder:
             flagged |= self.similar
         return flagged
@@ -119,8 +123,10 @@ def operating_point(
 ) -> tuple[float, float, float]:
     """(threshold, confirm, recall): the pair for which `screen` catches the most of
     `positive` while flagging at most the given share of each set of negatives in
-    `limits` (mask, share)."""
-    best = (0.99, 0.0, float(screen(0.99, 0.0)[positive].mean()))
+    `limits` (mask, share). Recall is -1 when no pair keeps every limit."""
+    start = screen(0.99, 0.0)
+    kept = all(start[negative].mean() <= share for negative, share in limits)
+    best = (0.99, 0.0, float(start[positive].mean()) if kept else -1.0)
     for confirm in np.round(np.arange(0.0, 0.91, 0.05), 2):
         for candidate in np.round(np.arange(max(0.30, confirm + 0.01), 0.991, 0.01), 2):
             flagged = screen(float(candidate), float(confirm))
