@@ -382,6 +382,7 @@ def main() -> None:
                 threshold, confirm, recall = operating_point(screen, written_risk, limits)
                 tried.append((Choice(c, bar, threshold, confirm, recall), screen))
         best, screen = max(tried, key=lambda t: t[0].recall)  # the first of equals
+        assert best.recall >= 0, "no bars keep the false-alarm limits"
         for choice, flagged in [(c, s(c.threshold, c.confirm)) for c, s in tried
                                 if c.grave is None or c is best]:  # fmt: skip
             mark = " (chosen)" if choice is best else ""
