@@ -456,6 +456,12 @@ def test_every_protocol_reply_meets_must_items_in_every_locale() -> None:
                 for variant in variants:
                     text = protocol.fill(variant["text"])
                     assert "{" not in text, (code, variant["id"])
+                    # Someone else's medical emergency is raised as both categories.
+                    raised = (
+                        ["medical_emergency", "third_party"]
+                        if category == "medical_emergency_other"
+                        else [category]
+                    )
                     fake = Reply(
                         turn=1,
                         text=text,
@@ -464,11 +470,58 @@ def test_every_protocol_reply_meets_must_items_in_every_locale() -> None:
                         mood=0,
                         concerns=[],
                         goals=[],
-                        risk=RiskAssessment(level=level, categories=[category]),
+                        risk=RiskAssessment(level=level, categories=raised),
                         voice="protocol",
                         crisis=True,
                     )  # type: ignore[arg-type]
                     assert must_items(fake, level, code) == [], (code, variant["id"], text)
+
+
+@pytest.mark.parametrize(
+    ("text", "categories", "reply"),
+    [
+        ("my dad collapsed and he's not breathing", ["medical_emergency", "third_party"],
+         "medical_emergency_other"),
+        ("my friend took all her pills and won't wake up",
+         ["medical_emergency", "third_party"], "medical_emergency_other"),
+        ("mi papá no respira", ["medical_emergency", "third_party"], "medical_emergency_other"),
+        ("I can't breathe and my chest hurts", ["medical_emergency"], "medical_emergency"),
+        ("i took way too many of my mum's tablets", ["medical_emergency"], "medical_emergency"),
+    ],
+)  # fmt: skip
+def test_someone_elses_medical_emergency_gets_the_reply_for_the_person_with_them(
+    tmp_path: Path, text: str, categories: list[str], reply: str
+) -> None:
+    # "If you've taken something, don't try to make yourself sick" is wrong for a son
+    # whose father has collapsed: he gets the replies written for the person with them.
+    from hearten.safety.protocol import CrisisProtocol, load_protocol
+
+    protocol = CrisisProtocol("US")
+    written = {protocol.fill(v["text"]) for vs in load_protocol()[reply].values() for v in vs}
+    assert RULES.screen(text).categories == categories
+    got = session(tmp_path).send(text)
+    assert got.crisis and got.risk.categories == categories
+    assert got.text in written, got.text
+    assert must_items(got, got.risk.level) == [], got.text
+
+
+def test_a_learned_third_party_reading_carries_the_other_persons_emergency(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "grandad is slumped in his chair making a funny noise"
+    learned = reading(
+        monkeypatch,
+        Prediction("third_party", level="imminent", risk=0.95, threshold=0.7, confirm=0.5,
+                   runner_up="medical_emergency"),
+    )  # fmt: skip
+    assert RULES.screen(text).level == "none"
+    assert learned.screen(text).categories == ["medical_emergency", "third_party"]
+    other = reading(
+        monkeypatch,
+        Prediction("third_party", level="high", risk=0.95, threshold=0.7, confirm=0.5,
+                   runner_up="suicide"),
+    )  # fmt: skip
+    assert other.screen(text).categories == ["third_party"]
 
 
 def test_retraction_does_not_clear_risk_and_gets_a_follow_up(tmp_path: Path) -> None:

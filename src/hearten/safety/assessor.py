@@ -62,6 +62,8 @@ class RuleBook:
     soft: tuple[re.Pattern[str], ...]
     helping_role: tuple[re.Pattern[str], ...]  # "I volunteer at a crisis line"
     served: tuple[re.Pattern[str], ...]  # "a caller told me", "one of my patients said"
+    someone_else: tuple[re.Pattern[str], ...] = ()  # "my dad collapsed"
+    own_body: tuple[re.Pattern[str], ...] = ()  # "I took", "my chest"
 
 
 def _data(name: str) -> Any:
@@ -89,6 +91,8 @@ def load_rules() -> RuleBook:
         soft=tuple(re.compile(p) for p in raw.get("soft", [])),
         helping_role=tuple(re.compile(p) for p in raw["helping_role"]),
         served=tuple(re.compile(p) for p in raw["served"]),
+        someone_else=tuple(re.compile(p) for p in raw.get("someone_else", [])),
+        own_body=tuple(re.compile(p) for p in raw.get("own_body", [])),
     )
 
 
@@ -289,7 +293,20 @@ class RiskAssessor:
                 categories=["third_party"],
                 reasons=result.reasons,
             )
+        if (
+            "medical_emergency" in result.categories
+            and "third_party" not in result.categories
+            and self.someone_elses_body(clean)
+        ):
+            result = result.merged(RiskAssessment(level=result.level, categories=["third_party"]))
         return _order(result)
+
+    def someone_elses_body(self, clean: str) -> bool:
+        """Whether a medical emergency in this message is someone else's (rules.yaml,
+        someone_else and own_body)."""
+        return any(p.search(clean) for p in self.rules.someone_else) and not any(
+            p.search(clean) for p in self.rules.own_body
+        )
 
     def _distressed(self, clean: str) -> bool:
         return any(p.search(clean) for p in self.rules.distress) or self._by_rules(clean).is_crisis
@@ -341,10 +358,11 @@ def _with_reading(found: RiskAssessment, prediction: Prediction) -> RiskAssessme
     level = highest(["moderate", prediction.level])  # type: ignore[list-item]
     reason = f"learned screen ({prediction.risk:.2f})"
     if not found.is_crisis:
-        return RiskAssessment(
-            level=level,
-            categories=[prediction.category],  # type: ignore[list-item]
-            reasons=[reason],
+        categories = [prediction.category]
+        if prediction.category == "third_party" and prediction.runner_up == "medical_emergency":
+            categories.append("medical_emergency")  # someone else's: protocol.yaml
+        return _order(
+            RiskAssessment(level=level, categories=categories, reasons=[reason])  # type: ignore[arg-type]
         )
     if risk_rank(level) <= risk_rank(found.level):
         return found

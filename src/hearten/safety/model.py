@@ -214,8 +214,10 @@ class ScreenModel:
             probs = (probs + read[1]) / 2
             bars = (self.threshold, self.confirm)
             blend, grave = self.blend, self.grave
+        ranked = 1 + np.argsort(-probs[1:], kind="stable")
         return Prediction(
-            category=CLASSES[1 + int(np.argmax(probs[1:]))],
+            category=CLASSES[int(ranked[0])],
+            runner_up=CLASSES[int(ranked[1])],
             level=LEVELS[int(np.argmax(levels))],
             risk=float(1.0 - probs[0]) if blend is None else blend.risk(*read),
             threshold=bars[0],
@@ -236,6 +238,8 @@ class Prediction:
     trusted: frozenset[str] = frozenset()  # rules whose flags stand regardless
     imminent: float = 0.0  # the probability the level is imminent, were it a risk
     grave: GraveBar | None = None  # the lower bar for a message read as imminent
+    # The next most likely category: for third_party, what the other person faces.
+    runner_up: str = "none"
 
     @property
     def flags(self) -> bool:

@@ -47,6 +47,9 @@ class CrisisProtocol:
                 v for v in self.replies["followup"]
                 if not v.get("categories") or category in v["categories"]
             ]  # fmt: skip
+        elif category == "medical_emergency" and "third_party" in risk.categories:
+            # Someone else is ill: told to the person with them (protocol.yaml).
+            variants = self._variants("medical_emergency_other", risk.level)
         else:
             variants = self._variants(category, risk.level)
         if self.resources.text_line() is None:  # no text service here: skip those wordings
