@@ -487,7 +487,7 @@ def test_every_protocol_reply_meets_must_items_in_every_locale() -> None:
         ("mi papá no respira", ["medical_emergency", "third_party"], "medical_emergency_other"),
         ("I can't breathe and my chest hurts", ["medical_emergency"], "medical_emergency"),
         ("i took way too many of my mum's tablets", ["medical_emergency"], "medical_emergency"),
-        ("I'm 34 weeks pregnant and bleeding heavily and the baby's stopped moving",
+        ("I'm 30 weeks pregnant and I haven't felt the baby move since yesterday",
          ["medical_emergency"], "medical_emergency"),
     ],
 )  # fmt: skip
