@@ -124,13 +124,16 @@ def operating_point(
     """(threshold, confirm, recall): the pair for which `screen` catches the most of
     `positive` while flagging at most the given share of each set of negatives in
     `limits` (mask, share). Recall is -1 when no pair keeps every limit."""
+
+    def keeps(flagged: np.ndarray) -> bool:
+        return all(flagged[negative].mean() <= share for negative, share in limits)
+
     start = screen(0.99, 0.0)
-    kept = all(start[negative].mean() <= share for negative, share in limits)
-    best = (0.99, 0.0, float(start[positive].mean()) if kept else -1.0)
+    best = (0.99, 0.0, float(start[positive].mean()) if keeps(start) else -1.0)
     for confirm in np.round(np.arange(0.0, 0.91, 0.05), 2):
         for candidate in np.round(np.arange(max(0.30, confirm + 0.01), 0.991, 0.01), 2):
             flagged = screen(float(candidate), float(confirm))
-            if all(flagged[negative].mean() <= share for negative, share in limits):
+            if keeps(flagged):
                 recall = float(flagged[positive].mean())
                 if recall > best[2]:
                     best = (float(candidate), float(confirm), recall)
