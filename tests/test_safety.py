@@ -173,6 +173,32 @@ def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
     assert RULES.screen(text).level == "none", RULES.screen(text).reasons
 
 
+# Past and resolved, food hyperbole and a first-aid question: blanked for the rules
+# (an imminent rule fired on each), while the present act beside them still fires.
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("overdosed on christmas chocolate again, never learn", None),
+        ("is it true you shouldn't make someone throw up if they swallowed bleach?", None),
+        ("my best friend overdosed last month. i miss her laugh so much", None),
+        ("my therapist says im doing better than when i was suicidal in 2019", None),
+        ("used to self harm as a teen, 10 yrs clean now", None),
+        ("I overdosed on my sleeping pills", "m.emergency"),
+        ("my friend overdosed last night and isn't breathing properly", "m.emergency"),
+        ("what do i do my son swallowed bleach", "m.emergency"),
+        ("used to self harm, 2 years clean but i relapsed tonight and it's deep", "h.act"),
+    ],
+)
+def test_past_and_hyperbole_are_blanked_but_the_present_act_is_not(
+    text: str, rule: str | None
+) -> None:
+    found = RULES.screen(text)
+    if rule is None:
+        assert found.level == "none", found.reasons
+    else:
+        assert rule in found.reasons
+
+
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
