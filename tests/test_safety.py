@@ -186,6 +186,8 @@ def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
         ("I overdosed on my sleeping pills", "m.emergency"),
         ("my friend overdosed last night and isn't breathing properly", "m.emergency"),
         ("what do i do my son swallowed bleach", "m.emergency"),
+        ("what happens if a toddler swallows a button battery? for our nursery training", None),
+        ("my son chewed a laundry pod, he's coughing", "m.emergency"),
         ("used to self harm, 2 years clean but i relapsed tonight and it's deep", "h.act"),
     ],
 )
@@ -511,6 +513,8 @@ def test_every_protocol_reply_meets_must_items_in_every_locale() -> None:
         ("my friend took all her pills and won't wake up",
          ["medical_emergency", "third_party"], "medical_emergency_other"),
         ("mi papá no respira", ["medical_emergency", "third_party"], "medical_emergency_other"),
+        ("my 2 year old just drank some of the dishwasher liquid",
+         ["medical_emergency", "third_party"], "medical_emergency_other"),
         ("I can't breathe and my chest hurts", ["medical_emergency"], "medical_emergency"),
         ("i took way too many of my mum's tablets", ["medical_emergency"], "medical_emergency"),
         ("I'm 30 weeks pregnant and I haven't felt the baby move since yesterday",
