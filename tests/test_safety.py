@@ -537,6 +537,45 @@ def test_someone_elses_medical_emergency_gets_the_reply_for_the_person_with_them
     assert must_items(got, got.risk.level) == [], got.text
 
 
+@pytest.mark.parametrize(
+    ("first", "prefix"),
+    [
+        ("my dad collapsed and he's not breathing", "fu_mo_"),
+        ("I can't breathe and my chest hurts", "fu_med_"),
+        ("I want to kill myself", "fu_"),
+    ],
+)
+def test_follow_ups_after_a_medical_emergency_are_its_own(
+    tmp_path: Path, first: str, prefix: str
+) -> None:
+    # Breathing exercises and "is what you thought of using near you" are wrong for a
+    # son beside his collapsed father; a suicidal person never gets the medical ones.
+    s = session(tmp_path)
+    assert s.send(first).crisis
+    for text in ["ok", "i'm still here", "what now", "ok thanks"]:
+        reply = s.send(text)
+        ids = [p for p in s.state.used_phrases if p.startswith("fu_")]
+        assert ids and all(i.startswith(prefix) for i in ids), (reply.text, ids)
+    if prefix == "fu_":
+        assert not [i for i in ids if i.startswith(("fu_med_", "fu_mo_"))]
+
+
+def test_an_emergency_told_again_gets_a_follow_up_and_a_new_risk_a_reply(
+    tmp_path: Path,
+) -> None:
+    s = session(tmp_path)
+    first = s.send("my dad collapsed and he's not breathing")
+    again = s.send("he's still not breathing properly")
+    assert again.crisis and again.risk.categories == first.risk.categories
+    follow_ups = {i for i in s.state.used_phrases if i.startswith("fu_")}
+    assert len(follow_ups) == 1 and follow_ups.pop().startswith("fu_mo_")
+    own = s.send("this is my fault, i want to kill myself")
+    assert own.crisis and "suicide" in own.risk.categories
+    # the suicide protocol's own reply, not another follow-up
+    assert len({i for i in s.state.used_phrases if i.startswith("fu_")}) == 1
+    assert {i for i in s.state.used_phrases if i.startswith("sui_")}
+
+
 def test_a_learned_third_party_reading_carries_the_other_persons_emergency(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -20,7 +20,7 @@ from hearten.store import Store, TurnResult
 from hearten.understanding import Commitment, Understander
 from hearten.understanding.encoders import CachingEncoder, Encoder, caching, load_encoder
 from hearten.understanding.text import sentence_text
-from hearten.vocabulary import Stage, Strategy
+from hearten.vocabulary import Stage, Strategy, risk_rank
 from hearten.voices import Composer, Utterance, Voice
 from hearten.voices.composer.composer import opening_key, sentence_key
 from hearten.voices.registry import load_voice
@@ -196,13 +196,26 @@ class Session:
         risk = c.assessor.assess(text, self.history)
         self.history.append(text)
         self.state.observe(signals)
-        self.state.risk = self.state.risk.merged(risk)
+        before = self.state.risk
+        self.state.risk = before.merged(risk)
 
         # A risk in this message gets the scripted protocol; right after it, a bare
         # "jk" or "I'm fine", or a message that says nothing new, gets the scripted
         # follow-up (a retraction does not clear the risk).
         quiet = not signals.concerns and not signals.commitments and signals.valence <= 0
-        if risk.is_crisis or (self.state.last_was_crisis and (_retraction(signals.text) or quiet)):
+        # Someone waiting for an ambulance ("ok i called", "he's breathing now i
+        # think", "thank you") gets the emergency's follow-ups: not its first reply
+        # again, nor everyday ideas about family. A graver or new risk is answered anew.
+        waiting = (
+            self.state.last_was_crisis
+            and "medical_emergency" in before.categories
+            and (_no_graver(risk, before) if risk.is_crisis else not signals.concerns)
+        )
+        if waiting:
+            utterance, plan = self._crisis(risk, followup=True)
+        elif risk.is_crisis or (
+            self.state.last_was_crisis and (_retraction(signals.text) or quiet)
+        ):
             utterance, plan = self._crisis(risk)
         else:
             plan = c.policy.decide(signals, self.state, seed=self.seed)
@@ -267,9 +280,9 @@ class Session:
             phrase_ids=[*utterance.phrase_ids, reminder_id],
         )
 
-    def _crisis(self, risk: RiskAssessment) -> tuple[Utterance, Plan]:
-        followup = not risk.is_crisis
-        held = risk if risk.is_crisis else self.state.risk
+    def _crisis(self, risk: RiskAssessment, followup: bool = False) -> tuple[Utterance, Plan]:
+        followup = followup or not risk.is_crisis
+        held = self.state.risk if followup else risk
         text, reply_id = self.companion.protocol.respond(
             held, followup=followup, used=self.state.used_phrases, seed=self.seed
         )
@@ -376,6 +389,13 @@ _RETRACTIONS = (
     "jk", "just kidding", "joking", "i'm fine", "im fine", "i'm ok", "i'm okay", "never mind",
     "nevermind", "forget it", "lol", "kidding", "i'm good", "not serious",
 )  # fmt: skip
+
+
+def _no_graver(risk: RiskAssessment, held: RiskAssessment) -> bool:
+    """Whether a risk raised again is the one already held, at no higher level."""
+    return set(risk.categories) <= set(held.categories) and risk_rank(risk.level) <= risk_rank(
+        held.level
+    )
 
 
 def _retraction(text: str) -> bool:

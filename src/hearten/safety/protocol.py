@@ -42,14 +42,15 @@ class CrisisProtocol:
         """The scripted reply and its id, for a raised risk."""
         used = used or set()
         category = risk.categories[0] if risk.categories else "suicide"
+        if category == "medical_emergency" and "third_party" in risk.categories:
+            # Someone else is ill: told to the person with them (protocol.yaml).
+            category = "medical_emergency_other"
         if followup:
+            medical = category.startswith("medical_emergency")
             variants = [
                 v for v in self.replies["followup"]
-                if not v.get("categories") or category in v["categories"]
+                if category in v.get("categories", ()) or not (v.get("categories") or medical)
             ]  # fmt: skip
-        elif category == "medical_emergency" and "third_party" in risk.categories:
-            # Someone else is ill: told to the person with them (protocol.yaml).
-            variants = self._variants("medical_emergency_other", risk.level)
         else:
             variants = self._variants(category, risk.level)
         if self.resources.text_line() is None:  # no text service here: skip those wordings
