@@ -41,7 +41,7 @@ class CrisisProtocol:
     ) -> tuple[str, str]:  # fmt: skip
         """The scripted reply and its id, for a raised risk."""
         used = used or set()
-        category = risk.categories[0] if risk.categories else "suicide"
+        category: str = risk.categories[0] if risk.categories else "suicide"
         if category == "medical_emergency" and "third_party" in risk.categories:
             # Someone else is ill: told to the person with them (protocol.yaml).
             category = "medical_emergency_other"
