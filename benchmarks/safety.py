@@ -4,13 +4,13 @@ intervals, on every labelled set, for each screen configuration.
     python benchmarks/safety.py [--out safety.json]
 
 Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop the
-rules (and train the learned layer). heldout2.jsonl to heldout8.jsonl were written by
-writers who had not seen the rules (the last six, nor any other set). Each round
-writes a new one before its training data is used and measures on it: heldout8 is
+rules (and train the learned layer). heldout2.jsonl to heldout10.jsonl were written by
+writers who had not seen the rules (the last eight, nor any other set). Each round
+writes a new one before its training data is used and measures on it: heldout10 is
 this round's honest set, never trained on (docs/safety.md gives its first reading).
-heldout2 to heldout7, read in earlier rounds, now train the learned layer; they stay
-honest for the rules alone, but for heldout6 and heldout7, from whose misses a few
-rules were written.
+heldout2 to heldout9, read in earlier rounds, now train the learned layer; they stay
+honest for the rules alone, but for heldout6 to heldout9, from whose misses or false
+alarms a few rules were written or narrowed.
 blind.jsonl was written blind to the rules too: it is honest for the rules, and
 training data for the learned layer (scripts/train_screen.py).
 """
@@ -42,7 +42,9 @@ SETS = {
     "heldout5 (earlier honest set; trains the learned layer)": SAFETY / "heldout5.jsonl",
     "heldout6 (earlier honest set; trains the learned layer)": SAFETY / "heldout6.jsonl",
     "heldout7 (earlier honest set; trains the learned layer)": SAFETY / "heldout7.jsonl",
-    "heldout8 (this round's honest set, never trained on)": SAFETY / "heldout8.jsonl",
+    "heldout8 (earlier honest set; trains the learned layer)": SAFETY / "heldout8.jsonl",
+    "heldout9 (earlier honest set; trains the learned layer)": SAFETY / "heldout9.jsonl",
+    "heldout10 (this round's honest set, never trained on)": SAFETY / "heldout10.jsonl",
     "blind (1,500; trains the learned layer)": SAFETY / "blind.jsonl",
 }
 

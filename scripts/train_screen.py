@@ -10,12 +10,12 @@ on:
 * the development sets tests/data/safety/labelled.jsonl and heldout.jsonl;
 * tests/data/safety/blind.jsonl and tests/data/safety/train/*.jsonl, written for this
   by authors who had not seen the rules;
-* heldout2.jsonl to heldout7.jsonl, the honest sets of earlier rounds, retired into
+* heldout2.jsonl to heldout9.jsonl, the honest sets of earlier rounds, retired into
   training once read (RETIRED);
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, and the
   lines of hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout8.jsonl (HONEST), which stays the honest measure: any
+It never sees heldout10.jsonl (HONEST), which stays the honest measure: any
 training message that is the same as one of its (after normalisation) is dropped.
 
 The rules that flag at least TRUSTED_HITS written risk messages and no negative the
@@ -76,8 +76,8 @@ DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety"
 # Each round measures on a set written before its training data was used, then
 # retires it into training: a set read many times no longer says how fresh text fares.
-HONEST = ("heldout8.jsonl",)
-RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 8))
+HONEST = ("heldout10.jsonl",)
+RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 10))
 TARGET_FPR = 0.03  # of the written hard negatives, the issue's target
 # ...and of ordinary messages (conversation turns, simulated users' lines): no more
 # than the screen of the round before flagged (0.61%). Uncapped, the two-layer

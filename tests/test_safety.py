@@ -851,7 +851,7 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
             assert (row["level"] == "none") == (row["categories"] == []), row
             assert set(row["categories"]) <= set(RISK_CATEGORIES), row
             assert row["lang"] in ("en", "es", "fr", "de"), row
-    honest = {normalise(row["text"]) for row in load_labelled(safety / "heldout8.jsonl")}
+    honest = {normalise(row["text"]) for row in load_labelled(safety / "heldout10.jsonl")}
     # What the learned layer trains on. scripts/train_screen.py also drops any message
     # of the development sets, and of the retired honest sets of earlier rounds (kept
     # as they were measured), that an honest set repeats.
