@@ -34,7 +34,7 @@ def reading(monkeypatch: pytest.MonkeyPatch, prediction: Prediction) -> RiskAsse
     """A learned screen whose models read every message as `prediction`."""
     learned = RiskAssessor(None, learned=True)
     monkeypatch.setattr(learned, "_read", lambda text: (None, prediction))
-    monkeypatch.setattr(learned, "_read_as_risk", lambda text, clean: prediction.flags)
+    monkeypatch.setattr(learned, "_read_as_risk", lambda text: prediction.flags)
     return learned
 
 
@@ -188,6 +188,15 @@ def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
         ("what do i do my son swallowed bleach", "m.emergency"),
         ("what happens if a toddler swallows a button battery? for our nursery training", None),
         ("my son chewed a laundry pod, he's coughing", "m.emergency"),
+        ("my dog ate poison ivy on our walk", None),
+        ("the dog ate some slug pellets", None),
+        ("this coffee is so bad it's like i drank washing up liquid", None),
+        ("my toddler chewed a laundry pod last year, she's fine now", None),
+        ("i overdosed on caffeine pills, heart racing", "m.emergency"),
+        ("my sister overdosed last year, she's just done it again", "m.emergency"),
+        ("if she drank bleach what do i do, she's 3", "m.emergency"),
+        ("i was suicidal in 2019 and i am again now", "s.thoughts"),
+        ("i used to self harm, i'm not clean anymore", "h.urge"),
         ("used to self harm, 2 years clean but i relapsed tonight and it's deep", "h.act"),
     ],
 )
@@ -260,7 +269,7 @@ def flagging_only(
     again in the history, `text` counts as risk only if `remembered`."""
     screen = RiskAssessor(None, learned=True)
     monkeypatch.setattr(screen, "_read", lambda t: (None, prediction if t == text else DOUBTING))
-    monkeypatch.setattr(screen, "_read_as_risk", lambda raw, clean: remembered and raw == text)
+    monkeypatch.setattr(screen, "_read_as_risk", lambda raw: remembered and raw == text)
     return screen
 
 
@@ -552,28 +561,49 @@ def test_follow_ups_after_a_medical_emergency_are_its_own(
     # son beside his collapsed father; a suicidal person never gets the medical ones.
     s = session(tmp_path)
     assert s.send(first).crisis
-    for text in ["ok", "i'm still here", "what now", "ok thanks"]:
+    for text in ["ok", "ok done", "they're on their way"]:
         reply = s.send(text)
         ids = [p for p in s.state.used_phrases if p.startswith("fu_")]
-        assert ids and all(i.startswith(prefix) for i in ids), (reply.text, ids)
-    if prefix == "fu_":
-        assert not [i for i in ids if i.startswith(("fu_med_", "fu_mo_"))]
+        assert reply.voice == "protocol" and len(ids) == s.state.follow_ups, reply.text
+        medical = [i for i in ids if i.startswith(("fu_med_", "fu_mo_"))]
+        assert all(i.startswith(prefix) for i in ids) if prefix != "fu_" else not medical, ids
+    if prefix != "fu_":  # after three, the conversation moves on
+        assert s.send("thank you").voice != "protocol"
 
 
-def test_an_emergency_told_again_gets_a_follow_up_and_a_new_risk_a_reply(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("turns", "last"),
+    [
+        # the same emergency told again: a follow-up that leads with the call
+        (["my dad collapsed and he's not breathing", "he's still not breathing properly"],
+         {"fu_mo_1", "fu_mo_2", "fu_mo_6"}),
+        (["i can't breathe and my chest hurts", "i still can't breathe"],
+         {"fu_med_1", "fu_med_2", "fu_med_6"}),
+        # someone else's risk, or the writer's own, after someone else's emergency
+        (["my dad collapsed and he's not breathing",
+          "my mum just said she's going to kill herself if he dies"], {"third_party"}),
+        (["my dad collapsed and he's not breathing", "now i can't breathe and my chest hurts"],
+         {"medical_emergency"}),
+        # a follow-up answers the risk the last reply met, not the first one raised
+        (["i can't breathe and my chest hurts", "i want to kill myself", "ok"],
+         {"fu_1", "fu_2", "fu_3", "fu_4", "fu_5", "fu_6", "fu_7", "fu_8", "fu_9", "fu_10",
+          "fu_11", "fu_12"}),
+    ],
+)  # fmt: skip
+def test_an_emergency_told_again_gets_a_follow_up_and_a_new_risk_its_reply(
+    tmp_path: Path, turns: list[str], last: set[str]
 ) -> None:
+    from hearten.safety.protocol import load_protocol
+
     s = session(tmp_path)
-    first = s.send("my dad collapsed and he's not breathing")
-    again = s.send("he's still not breathing properly")
-    assert again.crisis and again.risk.categories == first.risk.categories
-    follow_ups = {i for i in s.state.used_phrases if i.startswith("fu_")}
-    assert len(follow_ups) == 1 and follow_ups.pop().startswith("fu_mo_")
-    own = s.send("this is my fault, i want to kill myself")
-    assert own.crisis and "suicide" in own.risk.categories
-    # the suicide protocol's own reply, not another follow-up
-    assert len({i for i in s.state.used_phrases if i.startswith("fu_")}) == 1
-    assert {i for i in s.state.used_phrases if i.startswith("sui_")}
+    for text in turns:
+        before = set(s.state.used_phrases)
+        reply = s.send(text)
+        assert reply.voice == "protocol", (text, reply.text)
+    (used,) = set(s.state.used_phrases) - before
+    replies = load_protocol()
+    ids = {v["id"] for cat in last & set(replies) for vs in replies[cat].values() for v in vs}
+    assert used in (ids or last), (used, reply.text)
 
 
 def test_a_learned_third_party_reading_carries_the_other_persons_emergency(
@@ -860,6 +890,20 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
         assert not seen, (path.name, seen)
 
 
+def test_blanking_for_the_rules_never_silences_the_models(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Blanked whole for the rules, a message was once too short for the models to read;
+    # they decide whether an idiom is one, as they were trained to.
+    text = "this job is killing me"
+    assert len(RULES.clean(text).split()) < 3 <= len(text.split())
+    learned = reading(
+        monkeypatch,
+        Prediction("self_harm", level="high", risk=0.95, threshold=0.7, confirm=0.5),
+    )
+    assert learned.screen(text).categories == ["self_harm"]
+
+
 @pytest.mark.parametrize(("read", "given"), [("low", "moderate"), ("imminent", "imminent")])
 def test_a_learned_detection_gets_the_level_read_but_never_less_than_moderate(
     monkeypatch: pytest.MonkeyPatch, read: str, given: str
@@ -955,8 +999,8 @@ def test_risk_the_models_read_earlier_keeps_later_flags(monkeypatch: pytest.Monk
 def test_history_from_before_a_restart_is_read_by_the_ngrams(earlier: str, counts: bool) -> None:
     # A new process has not screened the stored history: the real n-gram model reads it.
     learned = RiskAssessor(None, learned=True)
-    assert learned._read_as_risk(earlier, learned.clean(earlier)) is counts
-    assert not RiskAssessor(None)._read_as_risk(earlier, learned.clean(earlier))
+    assert learned._read_as_risk(earlier) is counts
+    assert not RiskAssessor(None)._read_as_risk(earlier)
 
 
 @pytest.mark.parametrize("with_encoder", [False, True])

@@ -203,16 +203,19 @@ class Session:
         # "jk" or "I'm fine", or a message that says nothing new, gets the scripted
         # follow-up (a retraction does not clear the risk).
         quiet = not signals.concerns and not signals.commitments and signals.valence <= 0
-        # Someone waiting for an ambulance ("ok i called", "he's breathing now i
-        # think", "thank you") gets the emergency's follow-ups: not its first reply
-        # again, nor everyday ideas about family. A graver or new risk is answered anew.
-        waiting = (
-            self.state.last_was_crisis
-            and "medical_emergency" in before.categories
-            and (_no_graver(risk, before) if risk.is_crisis else not signals.concerns)
+        # Someone waiting for help after a medical emergency gets its follow-ups: the
+        # same emergency told again ("he's still not breathing") the urgent ones, not the
+        # first reply again; a few words after it ("ok i called", "thank you") the
+        # others, not everyday ideas about family. A graver or another person's risk is
+        # answered anew, and after a few follow-ups the conversation moves on.
+        answered = self.state.answered
+        emergency = self.state.last_was_crisis and "medical_emergency" in answered.categories
+        again = risk.is_crisis and _same_risk(risk, answered)
+        waiting = emergency and (
+            again or (not risk.is_crisis and not signals.concerns and self.state.follow_ups < 3)
         )
         if waiting:
-            utterance, plan = self._crisis(risk, followup=True)
+            utterance, plan = self._crisis(risk, followup=True, urgent=again)
         elif risk.is_crisis or (
             self.state.last_was_crisis and (_retraction(signals.text) or quiet)
         ):
@@ -280,12 +283,21 @@ class Session:
             phrase_ids=[*utterance.phrase_ids, reminder_id],
         )
 
-    def _crisis(self, risk: RiskAssessment, followup: bool = False) -> tuple[Utterance, Plan]:
+    def _crisis(
+        self, risk: RiskAssessment, followup: bool = False, urgent: bool = False
+    ) -> tuple[Utterance, Plan]:
+        s = self.state
         followup = followup or not risk.is_crisis
-        held = self.state.risk if followup else risk
+        # A follow-up answers the risk the last crisis reply met, not the first raised.
+        met = (s.answered if s.answered.is_crisis else s.risk) if followup else risk
         text, reply_id = self.companion.protocol.respond(
-            held, followup=followup, used=self.state.used_phrases, seed=self.seed
+            met, followup=followup, urgent=urgent, used=s.used_phrases, seed=self.seed
         )
+        if followup:
+            s.follow_ups += 1
+        else:
+            s.answered, s.follow_ups = risk, 0
+        held = s.risk if followup else risk
         self.state.last_was_crisis = True
         self.state.since_crisis = 0
         self.state.crisis_turns += 1
@@ -391,10 +403,15 @@ _RETRACTIONS = (
 )  # fmt: skip
 
 
-def _no_graver(risk: RiskAssessment, held: RiskAssessment) -> bool:
-    """Whether a risk raised again is the one already held, at no higher level."""
-    return set(risk.categories) <= set(held.categories) and risk_rank(risk.level) <= risk_rank(
-        held.level
+def _same_risk(risk: RiskAssessment, answered: RiskAssessment) -> bool:
+    """Whether a risk raised again is the one the last crisis reply met: the same main
+    category, for the same person (the writer or someone else), at no higher level."""
+    if not risk.categories or not answered.categories:
+        return False
+    return (
+        risk.categories[0] == answered.categories[0]
+        and ("third_party" in risk.categories) == ("third_party" in answered.categories)
+        and risk_rank(risk.level) <= risk_rank(answered.level)
     )
 
 

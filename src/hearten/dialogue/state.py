@@ -38,6 +38,8 @@ class SessionState(BaseModel):
     crisis_turns: int = 0
     last_was_crisis: bool = False  # the previous reply was the crisis protocol
     since_crisis: int = 0  # ordinary replies since the last crisis reply
+    answered: RiskAssessment = RiskAssessment()  # the risk the last full crisis reply met
+    follow_ups: int = 0  # follow-ups sent since that reply
 
     @property
     def current_mood(self) -> float:

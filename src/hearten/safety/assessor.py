@@ -126,16 +126,19 @@ class RiskAssessor:
 
     def assess(self, text: str, history: list[str]) -> RiskAssessment:
         """This message in the light of the person's recent messages (oldest first)."""
-        clean = self.clean(text)
+        plain = normalise(text)
+        clean = self._blank_benign(plain)
         earlier = history[-RECENT_TURNS:]
         recent = [self.clean(h) for h in earlier]
-        vector, prediction = self._read(text) if scored(clean) else (None, None)
+        # The models read the whole message: blanking is for the rules, and must not
+        # silence the models ("used to cut, 3 years clean until tonight").
+        vector, prediction = self._read(text) if scored(plain) else (None, None)
         found = self.message_rules(clean)
         if prediction is not None:
             self._remember(_digest(text), prediction.flags)
         risky_conversation = any(self._by_rules(h).is_crisis for h in recent) or any(
-            self._read_as_risk(raw, h) and not self.helper_account(raw, earlier[:j])
-            for j, (raw, h) in enumerate(zip(earlier, recent, strict=True))
+            self._read_as_risk(raw) and not self.helper_account(raw, earlier[:j])
+            for j, raw in enumerate(earlier)
         )
         # A helper passing on what someone in their care said, with nothing of their
         # own risk in the message or the conversation: the models' reading of suicide,
@@ -178,7 +181,7 @@ class RiskAssessor:
                 found = SIGNS_ADD_UP.model_copy(deep=True)
         if prediction is not None and counts:
             found = _with_reading(found, prediction)
-        if not found.is_crisis and vector is not None:
+        if not found.is_crisis and vector is not None and scored(clean):
             try:
                 found = self.by_similarity(vector)
             except Exception as exc:  # the rest has spoken; never fail a turn
@@ -217,12 +220,12 @@ class RiskAssessor:
         """Which soft warning signs a cleaned message carries; two add up to low risk."""
         return {i for i, p in enumerate(self.rules.soft) if p.search(clean)}
 
-    def _read_as_risk(self, earlier: str, clean: str) -> bool:
-        """Whether the learned screen read an earlier message (and its cleaned text) as
-        risk: as it read it then, when this assessor screened it; otherwise (history
-        from before a restart) by its n-grams alone, the earlier vector not being at
-        hand. Each message is read once: a conversation repeats its history every turn."""
-        if not self.learned or not scored(clean):
+    def _read_as_risk(self, earlier: str) -> bool:
+        """Whether the learned screen read an earlier message as risk: as it read it
+        then, when this assessor screened it; otherwise (history from before a restart)
+        by its n-grams alone, the earlier vector not being at hand. Each message is read
+        once: a conversation repeats its history every turn."""
+        if not self.learned or not scored(normalise(earlier)):
             return False
         key = _digest(earlier)
         with self._lock:
@@ -346,9 +349,10 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
-def scored(clean: str) -> bool:
-    """Whether the learned screen reads a cleaned message (long enough to judge)."""
-    return len(clean.split()) >= MIN_WORDS
+def scored(text: str) -> bool:
+    """Whether a normalised message is long enough to judge: for the models, the whole
+    message; for the exemplars, what is left once benign phrases are blanked."""
+    return len(text.split()) >= MIN_WORDS
 
 
 def _with_reading(found: RiskAssessment, prediction: Prediction) -> RiskAssessment:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hearten.safety.assessor import VETOABLE, RiskAssessor, load_rules, scored
+from hearten.safety.normalise import normalise
 from hearten.understanding.encoders import Vectors
 
 
@@ -71,9 +72,10 @@ class RuleParts:
 def rule_parts(screen: RiskAssessor, texts: list[str], x: Vectors | None) -> RuleParts:
     """The parts of each message, read by `screen` (its encoder's vectors `x` find
     the exemplars; without them nothing is similar)."""
+    plain = [normalise(t) for t in texts]
     cleaned = [screen.clean(t) for t in texts]
     found = [screen.message_rules(c) for c in cleaned]
-    long_enough = np.array([scored(c) for c in cleaned])
+    long_enough = np.array([scored(p) for p in plain])  # as RiskAssessor.assess reads
     return RuleParts(
         flagged=np.array([f.is_crisis for f in found]),
         fixed=np.array([f.level not in VETOABLE for f in found]),
@@ -81,8 +83,8 @@ def rule_parts(screen: RiskAssessor, texts: list[str], x: Vectors | None) -> Rul
         signs=np.array([len(screen.warning_signs(c)) >= 2 for c in cleaned]),
         similar=np.array(
             [
-                x is not None and ok and screen.by_similarity(x[i]).is_crisis
-                for i, ok in enumerate(long_enough)
+                x is not None and scored(c) and screen.by_similarity(x[i]).is_crisis
+                for i, c in enumerate(cleaned)
             ]
         ),
         scored=long_enough,

@@ -36,10 +36,11 @@ class CrisisProtocol:
         return load_protocol()
 
     def respond(
-        self, risk: RiskAssessment, *, followup: bool = False, used: set[str] | None = None,
-        seed: int = 0,
+        self, risk: RiskAssessment, *, followup: bool = False, urgent: bool = False,
+        used: set[str] | None = None, seed: int = 0,
     ) -> tuple[str, str]:  # fmt: skip
-        """The scripted reply and its id, for a raised risk."""
+        """The scripted reply and its id, for a raised risk; with `followup`, one for a
+        later turn (`urgent`: only those that lead with the call, where there are)."""
         used = used or set()
         category: str = risk.categories[0] if risk.categories else "suicide"
         if category == "medical_emergency" and "third_party" in risk.categories:
@@ -51,6 +52,8 @@ class CrisisProtocol:
                 v for v in self.replies["followup"]
                 if category in v.get("categories", ()) or not (v.get("categories") or medical)
             ]  # fmt: skip
+            if urgent:
+                variants = [v for v in variants if v.get("urgent")] or variants
         else:
             variants = self._variants(category, risk.level)
         if self.resources.text_line() is None:  # no text service here: skip those wordings
