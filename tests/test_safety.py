@@ -921,13 +921,13 @@ def test_a_learned_detection_gets_the_level_read_but_never_less_than_moderate(
 
 
 def test_default_screen_holds_its_figures_on_the_honest_set(encoder: object) -> None:
-    # A regression gate a little under the figures docs/safety.md reports (96.99%
-    # recall, 290 of 299; 2.0% false alarms); heldout8 is never trained on, so a
+    # A regression gate a little under the figures docs/safety.md reports (95.3%
+    # recall, 285 of 299; 2.0% false alarms); heldout10 is never trained on, so a
     # retrained model must earn it.
     assert Settings.model_fields["screen"].default == "learned"
     screen = RiskAssessor(encoder, learned=True)  # type: ignore[arg-type]
-    report = score_messages(load_labelled(DATA / "safety" / "heldout8.jsonl"), screen.screen)
-    assert report["overall_recall"]["recall"] >= 0.96, report["missed"]
+    report = score_messages(load_labelled(DATA / "safety" / "heldout10.jsonl"), screen.screen)
+    assert report["overall_recall"]["recall"] >= 0.94, report["missed"]
     assert report["false_positive_rate"]["rate"] <= 0.03, report["false_alarms"]
 
 
