@@ -15,7 +15,8 @@ on:
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, and the
   lines of hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout10.jsonl (HONEST), which stays the honest measure: any
+It never sees heldout10.jsonl (HONEST), which stays the honest measure (nor heldout11.jsonl,
+next round's, which nothing reads yet): any
 training message that is the same as one of its (after normalisation) is dropped.
 
 The rules that flag at least TRUSTED_HITS written risk messages and no negative the
