@@ -186,7 +186,7 @@ def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
         ("I overdosed on my sleeping pills", "m.emergency"),
         ("my friend overdosed last night and isn't breathing properly", "m.emergency"),
         ("what do i do my son swallowed bleach", "m.emergency"),
-        ("what happens if a toddler swallows a button battery? for our nursery training", None),
+        ("what happens if a toddler swallowed a button battery? for our nursery training", None),
         ("my son chewed a laundry pod, he's coughing", "m.emergency"),
         ("my dog ate poison ivy on our walk", None),
         ("the dog ate some slug pellets", None),
@@ -197,6 +197,12 @@ def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
         ("if she drank bleach what do i do, she's 3", "m.emergency"),
         ("i was suicidal in 2019 and i am again now", "s.thoughts"),
         ("i used to self harm, i'm not clean anymore", "h.urge"),
+        ("i drank antifreeze years ago and i just did it again", "m.emergency"),
+        ("my son swallowed a button battery 2 months ago and now he's vomiting blood",
+         "m.emergency"),
+        ("like i just drank bleach, my throat is burning", "m.emergency"),
+        ("i just want to die for good", "s.wish_dead"),
+        ("this cake is to die for", None),
         ("used to self harm, 2 years clean but i relapsed tonight and it's deep", "h.act"),
     ],
 )
@@ -584,6 +590,12 @@ def test_follow_ups_after_a_medical_emergency_are_its_own(
           "my mum just said she's going to kill herself if he dies"], {"third_party"}),
         (["my dad collapsed and he's not breathing", "now i can't breathe and my chest hurts"],
          {"medical_emergency"}),
+        # told again without a name, it is still the father's emergency
+        (["my dad collapsed and he's not breathing", "he passed out again"],
+         {"fu_mo_1", "fu_mo_2", "fu_mo_6"}),
+        # the same emergency with something new beside it is answered anew
+        (["i took way too many of my mum's tablets",
+          "i overdosed on purpose because i want to die"], {"medical_emergency", "suicide"}),
         # a follow-up answers the risk the last reply met, not the first one raised
         (["i can't breathe and my chest hurts", "i want to kill myself", "ok"],
          {"fu_1", "fu_2", "fu_3", "fu_4", "fu_5", "fu_6", "fu_7", "fu_8", "fu_9", "fu_10",
@@ -1022,9 +1034,12 @@ def test_the_operating_point_sees_the_screen_that_runs(
     signs = "i feel so empty and worthless lately, nothing helps"
     work = "I'm a nurse and one of my patients keeps saying he wants to disappear"
     work_grave = "I'm a nurse and one of my patients keeps saying she wants to walk into the sea"
-    texts = [r["text"] for r in rows] + [signs, work, work_grave]
+    # Blanked whole for the rules, or a word longer once blanked ("deadline" is
+    # benign): the models read the whole message, the exemplars only what is left.
+    blanked = ["this job is killing me", "ugh #deadlinesucks"]
+    texts = [r["text"] for r in rows] + blanked + [signs, work, work_grave]
     risk = np.array([(i * 0.37) % 1.0 for i in range(len(texts))])  # spread over 0..1
-    risk[-3:] = [0.0, 0.99, 0.65]
+    risk[-5:] = [0.95, 0.95, 0.0, 0.99, 0.65]
     enc = encoder if with_encoder else None
     screen = RiskAssessor(enc, learned=True)  # type: ignore[arg-type]
     vectors = enc.encode([sentence_text(t) or t for t in texts]) if enc else None  # type: ignore[attr-defined]
@@ -1033,7 +1048,7 @@ def test_the_operating_point_sees_the_screen_that_runs(
 
     # Every third message reads as imminent: below the threshold, the lower bar flags it.
     imminent = np.array([0.9 if i % 3 == 0 else 0.1 for i in range(len(texts))])
-    imminent[-3:] = [0.1, 0.1, 0.9]
+    imminent[-5:] = [0.1, 0.1, 0.1, 0.1, 0.9]
     bar = GraveBar(imminent=0.7, risk=0.5)
 
     def read(text: str) -> tuple[object, Prediction]:
@@ -1061,6 +1076,7 @@ def test_the_operating_point_sees_the_screen_that_runs(
     assert parts.at_work[-2] and not ran[-2]
     assert parts.at_work[-1] and ran[-1] and not parts.flagged[-1]
     assert (ran & grave & (risk < 0.8) & ~parts.flagged).sum() > 1  # the lower bar's flags
+    assert ran[-5] and not ran[-4]  # the models' reading; too short for them
 
 
 def test_a_key_given_twice_in_a_data_file_is_an_error() -> None:

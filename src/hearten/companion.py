@@ -405,11 +405,13 @@ _RETRACTIONS = (
 
 def _same_risk(risk: RiskAssessment, answered: RiskAssessment) -> bool:
     """Whether a risk raised again is the one the last crisis reply met: the same main
-    category, for the same person (the writer or someone else), at no higher level."""
+    category and nothing new beside it, for the same person (the writer or someone
+    else), at no higher level."""
     if not risk.categories or not answered.categories:
         return False
     return (
         risk.categories[0] == answered.categories[0]
+        and set(risk.categories) <= set(answered.categories)
         and ("third_party" in risk.categories) == ("third_party" in answered.categories)
         and risk_rank(risk.level) <= risk_rank(answered.level)
     )

@@ -186,6 +186,16 @@ class RiskAssessor:
                 found = self.by_similarity(vector)
             except Exception as exc:  # the rest has spoken; never fail a turn
                 log.warning("similarity screening failed: %s", type(exc).__name__)
+        if (
+            "medical_emergency" in found.categories
+            and "third_party" not in found.categories
+            and not any(p.search(clean) for p in self.rules.own_body)
+            and any({"medical_emergency", "third_party"} <= set(self._by_rules(h).categories)
+                    for h in recent)
+        ):  # fmt: skip
+            # "he passed out again" after "my dad collapsed": still the father's
+            # emergency, unless the writer speaks of their own body.
+            found = found.merged(RiskAssessment(level=found.level, categories=["third_party"]))
         return found
 
     def clean(self, text: str) -> str:

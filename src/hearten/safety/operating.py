@@ -83,8 +83,9 @@ def rule_parts(screen: RiskAssessor, texts: list[str], x: Vectors | None) -> Rul
         signs=np.array([len(screen.warning_signs(c)) >= 2 for c in cleaned]),
         similar=np.array(
             [
-                x is not None and scored(c) and screen.by_similarity(x[i]).is_crisis
-                for i, c in enumerate(cleaned)
+                # a vector only for a message the models read, as in assess
+                x is not None and ok and scored(c) and screen.by_similarity(x[i]).is_crisis
+                for i, (ok, c) in enumerate(zip(long_enough, cleaned, strict=True))
             ]
         ),
         scored=long_enough,
