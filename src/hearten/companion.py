@@ -207,7 +207,8 @@ class Session:
         # same emergency told again ("he's still not breathing") the urgent ones, not the
         # first reply again; a few words after it ("ok i called", "thank you") the
         # others, not everyday ideas about family. A graver or another person's risk is
-        # answered anew, and after a few follow-ups the conversation moves on.
+        # answered anew; after three follow-ups, a message that says something moves
+        # the conversation on (one that says nothing still gets a follow-up, below).
         answered = self.state.answered
         emergency = self.state.last_was_crisis and "medical_emergency" in answered.categories
         again = risk.is_crisis and _same_risk(risk, answered)
