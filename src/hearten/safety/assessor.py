@@ -235,13 +235,15 @@ class RiskAssessor:
         then, when this assessor screened it; otherwise (history from before a restart)
         by its n-grams alone, the earlier vector not being at hand. Each message is read
         once: a conversation repeats its history every turn."""
-        if not self.learned or not scored(normalise(earlier)):
+        if not self.learned:
             return False
         key = _digest(earlier)
         with self._lock:
             known = self._readings.get(key)
-        if known is not None:
+        if known is not None:  # only a message long enough to read was remembered
             return known
+        if not scored(normalise(earlier)):
+            return False
         model = load_model()
         if model is None:
             return False
