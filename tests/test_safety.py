@@ -202,6 +202,10 @@ def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
          "m.emergency"),
         ("like i just drank bleach, my throat is burning", "m.emergency"),
         ("i just want to die for good", "s.wish_dead"),
+        # someone else not waking up, at the end of a message too; a wish not to wake
+        # is the writer's suicide risk, not a medical emergency
+        ("she's still not waking up", "m.second"),
+        ("i'm not waking up rested these days", None),
         ("this cake is to die for", None),
         ("used to self harm, 2 years clean but i relapsed tonight and it's deep", "h.act"),
     ],
@@ -590,6 +594,10 @@ def test_follow_ups_after_a_medical_emergency_are_its_own(
           "my mum just said she's going to kill herself if he dies"], {"third_party"}),
         (["my dad collapsed and he's not breathing", "now i can't breathe and my chest hurts"],
          {"medical_emergency"}),
+        # whatever is said in the next turns, while they wait for help
+        (["my mum collapsed in the kitchen and she isn't waking up", "ok i called them",
+          "i'm so scared, my dad is crying"], {"fu_mo_3", "fu_mo_4", "fu_mo_5", "fu_mo_1",
+                                               "fu_mo_2", "fu_mo_6"}),
         # told again without a name, it is still the father's emergency
         (["my dad collapsed and he's not breathing", "he passed out again"],
          {"fu_mo_1", "fu_mo_2", "fu_mo_6"}),
@@ -900,6 +908,12 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
     for path in [safety / "blind.jsonl", *safety.glob("train/*.jsonl")]:
         seen = [r["text"] for r in load_labelled(path) if normalise(r["text"]) in honest]
         assert not seen, (path.name, seen)
+
+
+def test_a_wish_not_to_wake_up_is_not_read_as_a_medical_emergency() -> None:
+    # m.second's "not waking up" is someone else's; the writer's is a wish to die.
+    text = "i wouldn't mind not waking up tbh. not gonna do anything. just wouldn't mind"
+    assert "medical_emergency" not in RULES.screen(text).categories
 
 
 def test_blanking_for_the_rules_never_silences_the_models(

@@ -205,16 +205,15 @@ class Session:
         quiet = not signals.concerns and not signals.commitments and signals.valence <= 0
         # Someone waiting for help after a medical emergency gets its follow-ups: the
         # same emergency told again ("he's still not breathing") the urgent ones, not the
-        # first reply again; a few words after it ("ok i called", "thank you") the
-        # others, not everyday ideas about family. A graver or another person's risk is
-        # answered anew; after three follow-ups, a message that says something moves
-        # the conversation on (one that says nothing still gets a follow-up, below).
+        # first reply again; anything else said in the next three turns ("ok i called",
+        # "i'm so scared, my mum is crying", "thank you") the others, not everyday ideas
+        # about family or sleep. A graver or another person's risk is answered anew;
+        # after three follow-ups, a message that says something moves the conversation
+        # on (one that says nothing still gets a follow-up, below).
         answered = self.state.answered
         emergency = self.state.last_was_crisis and "medical_emergency" in answered.categories
         again = risk.is_crisis and _same_risk(risk, answered)
-        waiting = emergency and (
-            again or (not risk.is_crisis and not signals.concerns and self.state.follow_ups < 3)
-        )
+        waiting = emergency and (again or (not risk.is_crisis and self.state.follow_ups < 3))
         if waiting:
             utterance, plan = self._crisis(risk, followup=True, urgent=again)
         elif risk.is_crisis or (
