@@ -626,6 +626,18 @@ def test_an_emergency_told_again_gets_a_follow_up_and_a_new_risk_its_reply(
     assert used in (ids or last), (used, reply.text)
 
 
+def test_once_help_is_called_no_follow_up_asks_whether_it_is(tmp_path: Path) -> None:
+    s = session(tmp_path)
+    s.send("my dad collapsed and he's not breathing")
+    # Seven follow-ups: each of the six is sent once before any repeats, so only the
+    # one that asks whether they have called is left out.
+    for text in ["ok i called them", "he's still not breathing", "he's still not breathing",
+                 "ok", "ok", "ok", "ok"]:
+        assert s.send(text).voice == "protocol"
+    follow_ups = {i for i in s.state.used_phrases if i.startswith("fu_")}
+    assert follow_ups == {"fu_mo_2", "fu_mo_3", "fu_mo_4", "fu_mo_5", "fu_mo_6"}, follow_ups
+
+
 def test_a_learned_third_party_reading_carries_the_other_persons_emergency(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

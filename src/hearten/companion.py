@@ -290,9 +290,11 @@ class Session:
         followup = followup or not risk.is_crisis
         # A follow-up answers the risk the last crisis reply met, not the first raised.
         met = (s.answered if s.answered.is_crisis else s.risk) if followup else risk
+        called = followup and any(_CALLED.search(h) for h in self.history[-12:])
         text, reply_id = self.companion.protocol.respond(
-            met, followup=followup, urgent=urgent, used=s.used_phrases, seed=self.seed
-        )
+            met, followup=followup, urgent=urgent, called=called, used=s.used_phrases,
+            seed=self.seed,
+        )  # fmt: skip
         if followup:
             s.follow_ups += 1
         else:
@@ -401,6 +403,17 @@ _RETRACTIONS = (
     "jk", "just kidding", "joking", "i'm fine", "im fine", "i'm ok", "i'm okay", "never mind",
     "nevermind", "forget it", "lol", "kidding", "i'm good", "not serious",
 )  # fmt: skip
+
+
+# "ok i called", "ambulance is on the way": a follow-up need not ask whether they have.
+_CALLED = re.compile(
+    r"\b(?:(?<!n't )(?<!not )(?:called|rang|phoned|rung) (?:them|it|999|911|112|000|111|"
+    r"an ambulance|the ambulance|emergency|the emergency)|i(?:'ve| have)? (?:just )?"
+    r"(?:called|rang|phoned|rung)\b(?! (?:you|my|a friend|work))|(?:ambulance|paramedics?|"
+    r"help|they)(?:'re| are| is|'s)? (?:on (?:the|their|its) way|coming|here)|"
+    r"on the phone (?:with|to) (?:them|999|911|112|the))",
+    re.I,
+)
 
 
 def _same_risk(risk: RiskAssessment, answered: RiskAssessment) -> bool:

@@ -37,10 +37,11 @@ class CrisisProtocol:
 
     def respond(
         self, risk: RiskAssessment, *, followup: bool = False, urgent: bool = False,
-        used: set[str] | None = None, seed: int = 0,
+        called: bool = False, used: set[str] | None = None, seed: int = 0,
     ) -> tuple[str, str]:  # fmt: skip
         """The scripted reply and its id, for a raised risk; with `followup`, one for a
-        later turn (`urgent`: only those that lead with the call, where there are)."""
+        later turn (`urgent`: only those that lead with the call, where there are;
+        `called`: the person has said help is called, so none asks whether it is)."""
         used = used or set()
         category: str = risk.categories[0] if risk.categories else "suicide"
         if category == "medical_emergency" and "third_party" in risk.categories:
@@ -54,6 +55,8 @@ class CrisisProtocol:
             ]  # fmt: skip
             if urgent:
                 variants = [v for v in variants if v.get("urgent")] or variants
+            if called:
+                variants = [v for v in variants if not v.get("asks_call")] or variants
         else:
             variants = self._variants(category, risk.level)
         if self.resources.text_line() is None:  # no text service here: skip those wordings
