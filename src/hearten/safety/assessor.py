@@ -136,7 +136,8 @@ class RiskAssessor:
         found = self.message_rules(clean)
         if prediction is not None:
             self._remember(_digest(text), prediction.flags)
-        risky_conversation = any(self._by_rules(h).is_crisis for h in recent) or any(
+        said_before = [self._by_rules(h) for h in recent]
+        risky_conversation = any(r.is_crisis for r in said_before) or any(
             self._read_as_risk(raw) and not self.helper_account(raw, earlier[:j])
             for j, raw in enumerate(earlier)
         )
@@ -189,10 +190,9 @@ class RiskAssessor:
         if (
             "medical_emergency" in found.categories
             and "third_party" not in found.categories
-            and not any(p.search(clean) for p in self.rules.own_body)
-            and any({"medical_emergency", "third_party"} <= set(self._by_rules(h).categories)
-                    for h in recent)
-        ):  # fmt: skip
+            and not self.own_body(clean)
+            and any({"medical_emergency", "third_party"} <= set(r.categories) for r in said_before)
+        ):
             # "he passed out again" after "my dad collapsed": still the father's
             # emergency, unless the writer speaks of their own body.
             found = found.merged(RiskAssessment(level=found.level, categories=["third_party"]))
@@ -319,9 +319,11 @@ class RiskAssessor:
     def someone_elses_body(self, clean: str) -> bool:
         """Whether a medical emergency in this message is someone else's (rules.yaml,
         someone_else and own_body)."""
-        return any(p.search(clean) for p in self.rules.someone_else) and not any(
-            p.search(clean) for p in self.rules.own_body
-        )
+        return any(p.search(clean) for p in self.rules.someone_else) and not self.own_body(clean)
+
+    def own_body(self, clean: str) -> bool:
+        """Whether the message speaks of the writer's own body or act (rules.yaml)."""
+        return any(p.search(clean) for p in self.rules.own_body)
 
     def _distressed(self, clean: str) -> bool:
         return any(p.search(clean) for p in self.rules.distress) or self._by_rules(clean).is_crisis
