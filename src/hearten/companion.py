@@ -196,8 +196,7 @@ class Session:
         risk = c.assessor.assess(text, self.history)
         self.history.append(text)
         self.state.observe(signals)
-        before = self.state.risk
-        self.state.risk = before.merged(risk)
+        self.state.risk = self.state.risk.merged(risk)
 
         # A risk in this message gets the scripted protocol; right after it, a bare
         # "jk" or "I'm fine", or a message that says nothing new, gets the scripted
