@@ -111,6 +111,8 @@ def test_screen_examples(text: str, level: str, category: str) -> None:
         "je me sens partir en vacances demain",
         "ich mach schluss mit ihm",
         "der Chef nervt, ich bring ihn noch um 🙄",
+        "ma mère a dit qu'elle me tuerait si je rentrais encore en retard lol",
+        "mi madre dice que me mata si suspendo otra vez jaja",
     ],
 )
 def test_benign_uses_stay_out(text: str) -> None:
@@ -208,6 +210,21 @@ def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
         ("i'm not waking up rested these days", None),
         ("this cake is to die for", None),
         ("used to self harm, 2 years clean but i relapsed tonight and it's deep", "h.act"),
+        # years ago in the other languages, and "back when": blanked to the sentence's
+        # end, unless the risk is there now
+        ("vor zehn jahren wollte ich mir das leben nehmen. heute bin ich froh, dass ich da bin",
+         None),
+        ("hace cinco años intenté suicidarme. hoy estoy bien", None),
+        ("il y a 8 ans j'ai fait une tentative de suicide. aujourd'hui je suis heureuse", None),
+        ("a letter to my younger self, back when i wanted to die. i'm ok now", None),
+        ("vor zwei jahren hat sie mich verlassen und ich will nicht mehr leben", "de.suicide"),
+        ("hace dos años perdí mi trabajo y quiero matarme", "es.suicide"),
+        ("il y a deux ans j'ai perdu mon fils et je veux mourir", "fr.suicide"),
+        ("hace cinco años intenté suicidarme y ahora vuelvo a pensarlo", "es.intent"),
+        ("back when i was at school i was bullied and i want to die", "s.wish_dead"),
+        ("back when i wanted to die it felt like this and now it's here again", "s.wish_dead"),
+        ("I'd rather shoot myself in the foot than do another audit", None),
+        ("i'll shoot myself in the head", "s.thoughts"),
     ],
 )
 def test_past_and_hyperbole_are_blanked_but_the_present_act_is_not(
@@ -225,6 +242,10 @@ def test_past_and_hyperbole_are_blanked_but_the_present_act_is_not(
     [
         ("took a load of paracetamol this morning and now i regret it", "m.overdose_named"),
         ("me tragué una caja de pastillas para dormir", "es.overdose"),
+        # a threat to kill the writer, told as what he said (a.harm in English)
+        ("mon oncle a dit qu'il me tuerait si je parle à la prof", "fr.abuse"),
+        ("mi padrastro me dijo que me mataría si se lo contaba a alguien", "es.abuse"),
+        ("er hat gesagt, dass er mich umbringt, wenn ich zur polizei gehe", "de.abuse"),
         ("j'ai pris trop de cachets avec de l'alcool", "fr.overdose"),
         ("ich habe eine ganze Packung Schlaftabletten geschluckt", "de.overdose"),
         ("quiero acabar con todo, ya no puedo más", "es.end"),
