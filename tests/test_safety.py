@@ -659,6 +659,44 @@ def test_once_help_is_called_no_follow_up_asks_whether_it_is(tmp_path: Path) -> 
     assert follow_ups == {"fu_mo_2", "fu_mo_3", "fu_mo_4", "fu_mo_5", "fu_mo_6"}, follow_ups
 
 
+def test_once_help_has_come_no_follow_up_is_written_for_the_wait(tmp_path: Path) -> None:
+    s = session(tmp_path)
+    s.send("my dad collapsed and he's not breathing")
+    s.send("ok i called them")
+    assert "fu_mo_7" not in s.state.used_phrases and "fu_mo_8" not in s.state.used_phrases
+    before = set(s.state.used_phrases)
+    s.send("the paramedics are here now")
+    (said,) = set(s.state.used_phrases) - before
+    assert said in {"fu_mo_7", "fu_mo_8"}, said
+    for text in ["ok", "ok", "ok", "ok"]:
+        assert s.send(text).voice == "protocol"
+    after = set(s.state.used_phrases) - before
+    # neither "watch for the ambulance" nor "have you been able to call"
+    assert not after & {"fu_mo_1", "fu_mo_3", "fu_mo_4"}, after
+    # a worse turn still gets the call first
+    before = set(s.state.used_phrases)
+    s.send("he's still not breathing")
+    assert set(s.state.used_phrases) - before <= {"fu_mo_2", "fu_mo_6"}
+
+
+@pytest.mark.parametrize(
+    ("text", "arrived"),
+    [
+        ("the paramedics are here now", True),
+        ("they took her in the ambulance", True),
+        ("we're at the hospital now", True),
+        ("what do i do until they're here", False),
+        ("the ambulance isn't here yet", False),
+        ("ok i called them", False),
+        ("how far is the hospital", False),
+    ],
+)
+def test_help_has_come_is_read_from_what_the_person_says(text: str, arrived: bool) -> None:
+    from hearten.companion import _ARRIVED
+
+    assert bool(_ARRIVED.search(text)) is arrived
+
+
 def test_a_learned_third_party_reading_carries_the_other_persons_emergency(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -934,10 +972,11 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
             assert (row["level"] == "none") == (row["categories"] == []), row
             assert set(row["categories"]) <= set(RISK_CATEGORIES), row
             assert row["lang"] in ("en", "es", "fr", "de"), row
-    honest = {normalise(row["text"]) for row in load_labelled(safety / "heldout10.jsonl")}
+    kept_out = ("heldout12.jsonl", "heldout13.jsonl", "then_now.jsonl")
+    honest = {normalise(r["text"]) for name in kept_out for r in load_labelled(safety / name)}
     # What the learned layer trains on. scripts/train_screen.py also drops any message
     # of the development sets, and of the retired honest sets of earlier rounds (kept
-    # as they were measured), that an honest set repeats.
+    # as they were measured), that a set kept out of training repeats.
     for path in [safety / "blind.jsonl", *safety.glob("train/*.jsonl")]:
         seen = [r["text"] for r in load_labelled(path) if normalise(r["text"]) in honest]
         assert not seen, (path.name, seen)

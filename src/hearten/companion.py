@@ -290,9 +290,10 @@ class Session:
         # A follow-up answers the risk the last crisis reply met, not the first raised.
         met = (s.answered if s.answered.is_crisis else s.risk) if followup else risk
         called = followup and any(_CALLED.search(h) for h in self.history[-12:])
+        helped = followup and any(_ARRIVED.search(h) for h in self.history[-12:])
         text, reply_id = self.companion.protocol.respond(
-            met, followup=followup, urgent=urgent, called=called, used=s.used_phrases,
-            seed=self.seed,
+            met, followup=followup, urgent=urgent, called=called, helped=helped,
+            used=s.used_phrases, seed=self.seed,
         )  # fmt: skip
         if followup:
             s.follow_ups += 1
@@ -411,6 +412,17 @@ _CALLED = re.compile(
     r"(?:called|rang|phoned|rung)\b(?! (?:you|my|a friend|work))|(?:ambulance|paramedics?|"
     r"help|they)(?:'re| are| is|'s)? (?:on (?:the|their|its) way|coming|here)|"
     r"on the phone (?:with|to) (?:them|999|911|112|the))",
+    re.I,
+)
+
+
+# "the paramedics are here", "they've taken her in": no follow-up written for the wait.
+_ARRIVED = re.compile(
+    r"(?<!until )(?<!till )(?<!before )(?<!when )(?<!once )\b(?:(?:the )?(?:ambulance|"
+    r"paramedics?|ems|doctor|police|help|they)(?:'re| are| is|'s| has| have)? (?:here|"
+    r"arrived|with (?:him|her|them|me|us))\b|(?:they(?:'ve| have)?|paramedics?) "
+    r"(?:taken|took) (?:him|her|them|me)\b|(?:in|at) (?:the )?(?:ambulance|hospital|a&e|"
+    r"er)\b(?! (?:number|is far|is closed)))",
     re.I,
 )
 

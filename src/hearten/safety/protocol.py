@@ -37,11 +37,13 @@ class CrisisProtocol:
 
     def respond(
         self, risk: RiskAssessment, *, followup: bool = False, urgent: bool = False,
-        called: bool = False, used: set[str] | None = None, seed: int = 0,
+        called: bool = False, helped: bool = False, used: set[str] | None = None,
+        seed: int = 0,
     ) -> tuple[str, str]:  # fmt: skip
         """The scripted reply and its id, for a raised risk; with `followup`, one for a
         later turn (`urgent`: only those that lead with the call, where there are;
-        `called`: the person has said help is called, so none asks whether it is)."""
+        `called`: the person has said help is called, so none asks whether it is;
+        `helped`: they have said it has come, so none is written for the wait)."""
         used = used or set()
         category: str = risk.categories[0] if risk.categories else "suicide"
         if category == "medical_emergency" and "third_party" in risk.categories:
@@ -55,13 +57,17 @@ class CrisisProtocol:
             ]  # fmt: skip
             if urgent:
                 variants = [v for v in variants if v.get("urgent")] or variants
-            if called:
+            if called or helped:
                 variants = [v for v in variants if not v.get("asks_call")] or variants
+            not_now = "before_help" if helped else "after_help"
+            variants = [v for v in variants if not v.get(not_now)] or variants
         else:
             variants = self._variants(category, risk.level)
         if self.resources.text_line() is None:  # no text service here: skip those wordings
             variants = [v for v in variants if "{text_line}" not in v["text"]] or variants
         fresh = [v for v in variants if v["id"] not in used] or variants
+        if helped and not urgent:  # "the paramedics are here": that said first
+            fresh = [v for v in fresh if v.get("after_help")] or fresh
         choice = random.Random(f"{seed}:{len(used)}").choice(sorted(fresh, key=lambda v: v["id"]))
         return self.fill(choice["text"]), choice["id"]
 
