@@ -659,6 +659,47 @@ def test_once_help_is_called_no_follow_up_asks_whether_it_is(tmp_path: Path) -> 
     assert follow_ups == {"fu_mo_2", "fu_mo_3", "fu_mo_4", "fu_mo_5", "fu_mo_6"}, follow_ups
 
 
+# A past told first, then a wish to die now: the models, trained on many a past that
+# is over, read the frame; s.then_now reads the present after it.
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("two years ago i lost my son and i want to die", True),
+        ("back when i was at school i was bullied and i want to die", True),
+        ("it's been 18 months since the divorce and honestly i just want to be dead", True),
+        ("hace tres años me echaron y desde entonces solo quiero morirme", True),
+        ("depuis mon licenciement je pense à me tuer presque chaque jour", True),
+        ("seit dem Tod meiner Tochter vor drei Jahren denke ich fast jeden Tag an Selbstmord",
+         True),
+        ("ten years ago I wanted to die. today I married the woman who stayed", False),
+        ("back in school i want to die every time i remember falling on stage lol", False),
+        ("my friend died last month and I keep thinking I should've gone to that party", False),
+        ("i want to die", False),  # no past told: s.wish_dead's, which the models may veto
+    ],
+)
+def test_a_wish_to_die_now_after_a_past_is_read_as_now(text: str, fires: bool) -> None:
+    assert ("s.then_now" in RULES.screen(text).reasons) is fires
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("I don't want to live anymore. Twenty years of pain and nobody helps", True),
+        ("jveux mourir frr jsuis tellement fatiguée de tout", True),
+        ("i want to die tonight", True),
+        ("ya no quiero vivir, estoy cansada", True),
+        ("ugh i want to die lol", False),
+        ("I want to die. my mum posted my baby pics 😂", False),
+        ("no quiero morir", False),
+        ("she said i want to die in my sleep when i'm 100", False),
+    ],
+)
+def test_a_wish_to_die_said_plainly_at_a_sentences_start_is_its_own_rule(
+    text: str, fires: bool
+) -> None:
+    assert ("s.plain_now" in RULES.screen(text).reasons) is fires
+
+
 def test_once_help_has_come_no_follow_up_is_written_for_the_wait(tmp_path: Path) -> None:
     s = session(tmp_path)
     s.send("my dad collapsed and he's not breathing")
@@ -972,7 +1013,7 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
             assert (row["level"] == "none") == (row["categories"] == []), row
             assert set(row["categories"]) <= set(RISK_CATEGORIES), row
             assert row["lang"] in ("en", "es", "fr", "de"), row
-    kept_out = ("heldout12.jsonl", "heldout13.jsonl", "then_now.jsonl")
+    kept_out = ("heldout12.jsonl", "heldout13.jsonl", "heldout14.jsonl", "then_now.jsonl")
     honest = {normalise(r["text"]) for name in kept_out for r in load_labelled(safety / name)}
     # What the learned layer trains on. scripts/train_screen.py also drops any message
     # of the development sets, and of the retired honest sets of earlier rounds (kept
@@ -1019,14 +1060,23 @@ def test_a_learned_detection_gets_the_level_read_but_never_less_than_moderate(
 
 
 def test_default_screen_holds_its_figures_on_the_honest_set(encoder: object) -> None:
-    # A regression gate a little under the figures docs/safety.md reports (95.3%
-    # recall, 285 of 299; 2.0% false alarms); heldout10 is never trained on, so a
+    # A regression gate a little under the figures docs/safety.md reports (96.7%
+    # recall, 290 of 300; 1.7% false alarms); heldout13 is never trained on, so a
     # retrained model must earn it.
     assert Settings.model_fields["screen"].default == "learned"
     screen = RiskAssessor(encoder, learned=True)  # type: ignore[arg-type]
-    report = score_messages(load_labelled(DATA / "safety" / "heldout10.jsonl"), screen.screen)
-    assert report["overall_recall"]["recall"] >= 0.94, report["missed"]
+    report = score_messages(load_labelled(DATA / "safety" / "heldout13.jsonl"), screen.screen)
+    assert report["overall_recall"]["recall"] >= 0.95, report["missed"]
     assert report["false_positive_rate"]["rate"] <= 0.03, report["false_alarms"]
+
+
+def test_default_screen_reads_a_risk_told_after_a_past_as_now(encoder: object) -> None:
+    # then_now.jsonl: 26 of 28 caught, no false alarm (docs/safety.md); 20 of 28 by the
+    # screen before s.then_now, s.plain_now and t22_then_now.
+    screen = RiskAssessor(encoder, learned=True)  # type: ignore[arg-type]
+    report = score_messages(load_labelled(DATA / "safety" / "then_now.jsonl"), screen.screen)
+    assert report["overall_recall"]["recall"] >= 0.9, report["missed"]
+    assert report["false_positive_rate"]["rate"] == 0, report["false_alarms"]
 
 
 def test_default_screen_ends_every_whole_conversation_case_as_labelled(encoder: object) -> None:
