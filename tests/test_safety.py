@@ -224,6 +224,15 @@ def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
         ("back when i was at school i was bullied and i want to die", "s.wish_dead"),
         ("back when i wanted to die it felt like this and now it's here again", "s.wish_dead"),
         ("I'd rather shoot myself in the foot than do another audit", None),
+        # "for years" (hace… que, desde hace, il y a… que) is not over; a blank stops at
+        # the clause's end
+        ("Hace tres años que mi marido me amenaza con matarme.", "es.abuse"),
+        ("Mi marido me hace daño desde hace años y me amenaza con matarme.", "es.abuse"),
+        ("Il y a deux ans que je vis avec lui et hier il m'a dit qu'il allait me tuer.",
+         "fr.abuse"),
+        ("Vor zwei Jahren bin ich zu ihm gezogen, gestern hat er gesagt, dass er mich umbringt.",
+         "de.abuse"),
+        ("back when i was in school they bullied me and i wish i were dead", "s.wish_dead"),
         ("i'll shoot myself in the head", "s.thoughts"),
     ],
 )
@@ -246,6 +255,7 @@ def test_past_and_hyperbole_are_blanked_but_the_present_act_is_not(
         ("mon oncle a dit qu'il me tuerait si je parle à la prof", "fr.abuse"),
         ("mi padrastro me dijo que me mataría si se lo contaba a alguien", "es.abuse"),
         ("er hat gesagt, dass er mich umbringt, wenn ich zur polizei gehe", "de.abuse"),
+        ("Er hat gesagt, er bringt mich um", "de.abuse"),
         ("j'ai pris trop de cachets avec de l'alcool", "fr.overdose"),
         ("ich habe eine ganze Packung Schlaftabletten geschluckt", "de.overdose"),
         ("quiero acabar con todo, ya no puedo más", "es.end"),
@@ -675,6 +685,13 @@ def test_once_help_is_called_no_follow_up_asks_whether_it_is(tmp_path: Path) -> 
         ("back in school i want to die every time i remember falling on stage lol", False),
         ("my friend died last month and I keep thinking I should've gone to that party", False),
         ("i want to die", False),  # no past told: s.wish_dead's, which the models may veto
+        # "since" meaning "because", a break-up, a job, a joke: no model could veto these
+        ("since the wifi went down i want to die", False),
+        ("Two months ago we started dating and now i just want to end it.", False),
+        ("Ever since the new manager started i don't want to be here anymore", False),
+        ("last year i wore crocs to prom and i want to die of cringe", False),
+        ("ever since my mum posted my baby photos i want to die 😭😭", False),
+        ("since my son died i want to die", True),
     ],
 )
 def test_a_wish_to_die_now_after_a_past_is_read_as_now(text: str, fires: bool) -> None:
@@ -687,6 +704,8 @@ def test_a_wish_to_die_now_after_a_past_is_read_as_now(text: str, fires: bool) -
         ("I don't want to live anymore. Twenty years of pain and nobody helps", True),
         ("jveux mourir frr jsuis tellement fatiguée de tout", True),
         ("i want to die tonight", True),
+        ("I'm going to kill myself.", True),
+        ("I am going to kill myself.", True),
         ("ya no quiero vivir, estoy cansada", True),
         ("ugh i want to die lol", False),
         ("I want to die. my mum posted my baby pics 😂", False),
@@ -726,16 +745,33 @@ def test_once_help_has_come_no_follow_up_is_written_for_the_wait(tmp_path: Path)
         ("the paramedics are here now", True),
         ("they took her in the ambulance", True),
         ("we're at the hospital now", True),
+        ("they've arrived", True),
         ("what do i do until they're here", False),
+        ("what do i do until the ambulance is here", False),
+        ("is the ambulance here yet?", False),
+        ("is the ambulance here yet", False),
         ("the ambulance isn't here yet", False),
         ("ok i called them", False),
         ("how far is the hospital", False),
+        ("i don't want to end up in hospital again", False),
     ],
 )
 def test_help_has_come_is_read_from_what_the_person_says(text: str, arrived: bool) -> None:
-    from hearten.companion import _ARRIVED
+    from hearten.companion import _help_has_come
 
-    assert bool(_ARRIVED.search(text)) is arrived
+    assert _help_has_come(text) is arrived
+
+
+def test_help_mentioned_before_the_emergency_is_not_help_come(tmp_path: Path) -> None:
+    s = session(tmp_path)
+    s.send("my dad has been in hospital a lot this year")
+    s.send("my dad collapsed and he's not breathing")
+    before = set(s.state.used_phrases)
+    s.send("ok")
+    assert not (set(s.state.used_phrases) - before) & {"fu_mo_7", "fu_mo_8"}
+    before = set(s.state.used_phrases)
+    s.send("they\u2019re here now")  # a phone's curly apostrophe
+    assert set(s.state.used_phrases) - before <= {"fu_mo_7", "fu_mo_8"}
 
 
 def test_a_learned_third_party_reading_carries_the_other_persons_emergency(

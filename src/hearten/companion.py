@@ -140,6 +140,7 @@ class Session:
         self.seed = seed if seed is not None else random.randrange(1 << 30)
         self.state = SessionState(name=user)
         self.history: list[str] = []  # the person's messages, for risk in context
+        self.answered_from = 0  # where in history the last full crisis reply's message is
         self.turns: list[dict[str, str]] = []  # the conversation, for LLM voices
         self.user_id: int | None = None
         self.conversation_id: int | None = None
@@ -289,8 +290,11 @@ class Session:
         followup = followup or not risk.is_crisis
         # A follow-up answers the risk the last crisis reply met, not the first raised.
         met = (s.answered if s.answered.is_crisis else s.risk) if followup else risk
-        called = followup and any(_CALLED.search(h) for h in self.history[-12:])
-        helped = followup and any(_ARRIVED.search(h) for h in self.history[-12:])
+        # What they have said since that reply's message: not "he's been in hospital a
+        # lot this year", told before the emergency.
+        since = [h.replace("\u2019", "'") for h in self.history[self.answered_from:]]
+        called = followup and any(_CALLED.search(h) for h in since)
+        helped = followup and any(_help_has_come(h) for h in since)
         text, reply_id = self.companion.protocol.respond(
             met, followup=followup, urgent=urgent, called=called, helped=helped,
             used=s.used_phrases, seed=self.seed,
@@ -299,6 +303,7 @@ class Session:
             s.follow_ups += 1
         else:
             s.answered, s.follow_ups = risk, 0
+            self.answered_from = len(self.history) - 1
         held = s.risk if followup else risk
         self.state.last_was_crisis = True
         self.state.since_crisis = 0
@@ -418,13 +423,25 @@ _CALLED = re.compile(
 
 # "the paramedics are here", "they've taken her in": no follow-up written for the wait.
 _ARRIVED = re.compile(
-    r"(?<!until )(?<!till )(?<!before )(?<!when )(?<!once )\b(?:(?:the )?(?:ambulance|"
-    r"paramedics?|ems|doctor|police|help|they)(?:'re| are| is|'s| has| have)? (?:here|"
-    r"arrived|with (?:him|her|them|me|us))\b|(?:they(?:'ve| have)?|paramedics?) "
-    r"(?:taken|took) (?:him|her|them|me)\b|(?:in|at) (?:the )?(?:ambulance|hospital|a&e|"
-    r"er)\b(?! (?:number|is far|is closed)))",
+    r"\b(?:(?:ambulance|paramedics?|ems|doctors?|police|help)(?:'s| is| are| has| have) "
+    r"(?:just )?(?:here|arrived|got here|with (?:him|her|them|me|us))\b|(?:ambulance|"
+    r"paramedics?|they)(?: have|'ve)? (?:just )?(?:arrived|got here)\b|they(?:'re| are) "
+    r"(?:here|with (?:him|her|them|me|us))\b|(?:they(?:'ve| have)?|paramedics?|the "
+    r"ambulance) (?:just )?(?:taken|took) (?:him|her|them|me)\b|(?:we|i|she|he|they)(?:'re|"
+    r"'m|'s| are| am| is) (?:now )?(?:in|at) (?:the )?(?:ambulance|hospital|a&e|er)\b)",
     re.I,
 )
+# ...unless it is still awaited: "what do i do until the ambulance is here".
+_AWAITED = re.compile(r"\b(?:until|till|til|when|once|before|wait(?:ing)? for|if)\b", re.I)
+
+
+def _help_has_come(text: str) -> bool:
+    if text.rstrip().endswith("?"):  # "is the ambulance here yet?"
+        return False
+    return any(
+        not _AWAITED.search(text[max(0, found.start() - 20) : found.start()])
+        for found in _ARRIVED.finditer(text)
+    )
 
 
 def _same_risk(risk: RiskAssessment, answered: RiskAssessment) -> bool:
