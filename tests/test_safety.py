@@ -210,8 +210,8 @@ def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
         ("i'm not waking up rested these days", None),
         ("this cake is to die for", None),
         ("used to self harm, 2 years clean but i relapsed tonight and it's deep", "h.act"),
-        # years ago in the other languages, and "back when": blanked to the sentence's
-        # end, unless the risk is there now
+        # years ago in the other languages, and "back when": blanked to the clause's
+        # end, unless the sentence says the risk is there now
         ("vor zehn jahren wollte ich mir das leben nehmen. heute bin ich froh, dass ich da bin",
          None),
         ("hace cinco años intenté suicidarme. hoy estoy bien", None),
@@ -771,7 +771,8 @@ def test_help_mentioned_before_the_emergency_is_not_help_come(tmp_path: Path) ->
     assert not (set(s.state.used_phrases) - before) & {"fu_mo_7", "fu_mo_8"}
     before = set(s.state.used_phrases)
     s.send("they\u2019re here now")  # a phone's curly apostrophe
-    assert set(s.state.used_phrases) - before <= {"fu_mo_7", "fu_mo_8"}
+    (said,) = set(s.state.used_phrases) - before
+    assert said in {"fu_mo_7", "fu_mo_8"}, said
 
 
 def test_a_learned_third_party_reading_carries_the_other_persons_emergency(
