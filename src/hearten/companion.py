@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from hearten.config import Settings, load_settings
 from hearten.dialogue import Move, Plan, Policy, PriorGoal, SessionState
 from hearten.safety import CrisisProtocol, RiskAssessment, RiskAssessor, guard
+from hearten.safety.normalise import normalise
 from hearten.store import Store, TurnResult
 from hearten.understanding import Commitment, Understander
 from hearten.understanding.encoders import CachingEncoder, Encoder, caching, load_encoder
@@ -292,9 +293,9 @@ class Session:
         met = (s.answered if s.answered.is_crisis else s.risk) if followup else risk
         # What they have said since that reply's message: not "he's been in hospital a
         # lot this year", told before the emergency.
-        since = [h.replace("\u2019", "'") for h in self.history[self.answered_from:]]
-        called = followup and any(_CALLED.search(h) for h in since)
-        helped = followup and any(_help_has_come(h) for h in since)
+        since = [normalise(h) for h in self.history[self.answered_from :]] if followup else []
+        called = any(_CALLED.search(h) for h in since)
+        helped = any(_help_has_come(h) for h in since)
         text, reply_id = self.companion.protocol.respond(
             met, followup=followup, urgent=urgent, called=called, helped=helped,
             used=s.used_phrases, seed=self.seed,
