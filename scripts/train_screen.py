@@ -10,15 +10,15 @@ on:
 * the development sets tests/data/safety/labelled.jsonl and heldout.jsonl;
 * tests/data/safety/blind.jsonl and tests/data/safety/train/*.jsonl, written for this
   by authors who had not seen the rules;
-* heldout2.jsonl to heldout11.jsonl, the honest sets of earlier rounds, retired into
+* heldout2.jsonl to heldout14.jsonl, the honest sets of earlier rounds, retired into
   training once read (RETIRED);
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, and the
   lines of hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout12.jsonl and heldout13.jsonl (HONEST), this round's measures,
-nor heldout14.jsonl, next round's, nor then_now.jsonl, a development set written by
-hand to check one weakness (KEPT_OUT): any training message that is the same as one
-of theirs (after normalisation) is dropped.
+It never sees heldout15.jsonl (HONEST), this round's measure, nor heldout16.jsonl,
+next round's, nor then_now.jsonl, a development set written by hand to check one
+weakness (KEPT_OUT): any training message that is the same as one of theirs (after
+normalisation) is dropped.
 
 The rules that flag at least TRUSTED_HITS written risk messages and no negative the
 rules were not written on (nor any ordinary message) are trusted: their flags stand
@@ -78,12 +78,12 @@ DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety"
 # Each round measures on a set written before its training data was used, then
 # retires it into training: a set read many times no longer says how fresh text fares.
-HONEST = ("heldout12.jsonl", "heldout13.jsonl")
-RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 12))
+HONEST = ("heldout15.jsonl",)
+RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 15))
 # Next round's honest set, written and committed unread; and a set written by hand after
 # heldout11 showed the models veto "two years ago i lost my son and i want to die" (a
 # training set's writer was given examples like its messages).
-KEPT_OUT = (*HONEST, "heldout14.jsonl", "then_now.jsonl")
+KEPT_OUT = (*HONEST, "heldout16.jsonl", "then_now.jsonl")
 TARGET_FPR = 0.03  # of the written hard negatives, the issue's target
 # ...and of ordinary messages (conversation turns, simulated users' lines): no more
 # than the screen of the round before flagged (0.61%). Uncapped, the two-layer

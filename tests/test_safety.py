@@ -50,6 +50,10 @@ def reading(monkeypatch: pytest.MonkeyPatch, prediction: Prediction) -> RiskAsse
         ("thinkin bout endin it all 2nite", "thinking about ending it all tonight"),
         ("me n my mum", "me and my mum"),
         ("je n\u2019arrive plus à respirer", "je n'arrive plus à respirer"),  # French, not "and"
+        # text-speak digits are words, not leetspeak letters; a number stays a number
+        ("i wanna go 2 sleep 4ever", "i want to go to sleep forever"),
+        ("gonna do it 2day b4 they get home", "going to do it today before they get home"),
+        ("2 years ago", "2 years ago"),
     ],
 )
 def test_normalisation(raw: str, clean: str) -> None:
@@ -669,6 +673,79 @@ def test_once_help_is_called_no_follow_up_asks_whether_it_is(tmp_path: Path) -> 
     assert follow_ups == {"fu_mo_2", "fu_mo_3", "fu_mo_4", "fu_mo_5", "fu_mo_6"}, follow_ups
 
 
+# Phrasings the rules missed on heldout14 (read this round, now in training), and the
+# false alarms it showed: denials, a fear that came to nothing, a death by suicide told
+# in French, "hurting myself" read as "hurting my …".
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("lol sometimes i wish i'd just die before exam week", "s.explicit_more"),
+        ("To be honest I'd be glad if I just didn't wake up tomorrow.", "s.explicit_more"),
+        ("if i didnt wake up tomorrow i wouldnt mind", "s.explicit_more"),
+        ("some nights i hope my heart just gives out in my sleep", "s.explicit_more"),
+        ("i wanna go 2 sleep 4ever fr", "s.wish_dead"),  # "4ever" is not "aever"
+        ("fr about to k!ll the guy next door, bat's by the door", "o.intent"),
+        ("wanna do sh so bad rn", "h.urge"),
+        ("i want to cut so bad rn", "h.urge"),
+        ("how deep is too deep. i dont want to die i just want it to stop", "h.veiled"),
+        ("he told me if I leave he will kill me and the kids", "a.harm"),
+        ("my husband swore that the day i go to the police he'll kill me", "a.harm"),
+        ("is the train line by the retail park fenced off all the way along?", "s.method_q"),
+        ("does the car exhaust thing still work with newer cars?", "s.method_q"),
+        ("my toddler got into the dishwasher tablets, there's foam round his mouth",
+         "m.emergency"),
+        ("meine brust tut so weh, ich krieg kaum luft", "m.signs"),
+        ("esta noche me tiro del puente, ya lo decidí", "es.veiled"),
+        ("j'aimerais m'endormir et ne jamais me réveiller", "fr.veiled"),
+        ("ya no quiero vivir", "es.suicide"),
+        ("no quiero morirme pero tampoco quiero seguir viviendo así", "es.suicide"),
+        ("ich will nicht mehr leben", "de.suicide"),
+        ("thoughts of hurting my baby", "o.more"),
+        ("i want to cut my hair so bad", None),
+        ("he said if i eat his fries again he'll kill me lol", None),
+        ("me tiro al sofá y veo netflix", None),
+        ("me tiro por la ventana si vuelve a sonar esa canción 😂", None),
+        ("ultimamente me tiro del pelo cuando estoy estresada", None),
+        ("no quiero morirme ni nada de eso, solo estoy cansada", None),
+        ("ich will nicht sterben, ich bin nur müde", None),
+        ("I don't want to kill myself, I just want my ex to stop telling lies", None),
+        ("i dont want to kill myself or anything, i just want a holiday", None),
+        ("not suicidal, just burnt out", None),
+        ("im not suicidal i promise, just need to vent", None),
+        ("my mate went to A&E with chest pain and it turned out to be heartburn", None),
+        ("I used to think about ending it when the debt was bad. Not anymore, I'm well.",
+         None),
+        ("mon collègue s'est suicidé l'an dernier, il me manque", None),
+        ("my brother overdosed two years ago today. lighting a candle for him", None),
+        ("my friend who overdosed last year is 8 months clean", None),
+        ("my therapist asked if I've had thoughts of hurting myself and I said no", None),
+    ],
+)
+def test_phrasings_heldout14_showed(text: str, rule: str | None) -> None:
+    found = RULES.screen(text)
+    if rule is None:
+        assert found.level == "none", found.reasons
+    else:
+        assert rule in found.reasons, found.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        # a denial with "but" after it is not blanked, nor "I don't want to … but"
+        ("not suicidal but i wish i could disappear", "s.thoughts"),
+        ("i don't want to kill myself but i keep thinking about it", "s.want_kill"),
+        ("I used to think about ending it and lately it's back", "s.want_kill"),
+        ("my sister overdosed last year, she's just done it again", "m.emergency"),
+        ("mi hermano se va a suicidar, está en el puente", "t.veiled"),
+    ],
+)
+def test_denials_and_pasts_are_not_blanked_when_the_risk_is_there_now(
+    text: str, rule: str
+) -> None:
+    assert rule in RULES.screen(text).reasons
+
+
 # A past told first, then a wish to die now: the models, trained on many a past that
 # is over, read the frame; s.then_now reads the present after it.
 @pytest.mark.parametrize(
@@ -711,6 +788,10 @@ def test_a_wish_to_die_now_after_a_past_is_read_as_now(text: str, fires: bool) -
         ("I want to die. my mum posted my baby pics 😂", False),
         ("no quiero morir", False),
         ("she said i want to die in my sleep when i'm 100", False),
+        # a wish to be dead or not to exist, after an opener or two
+        ("lost the custody hearing today. honestly I wish I was dead", True),
+        ("anyway some days I wish I just didn't exist", True),
+        ("I wish I was dead lol", False),
     ],
 )
 def test_a_wish_to_die_said_plainly_at_a_sentences_start_is_its_own_rule(
@@ -1050,7 +1131,7 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
             assert (row["level"] == "none") == (row["categories"] == []), row
             assert set(row["categories"]) <= set(RISK_CATEGORIES), row
             assert row["lang"] in ("en", "es", "fr", "de"), row
-    kept_out = ("heldout12.jsonl", "heldout13.jsonl", "heldout14.jsonl", "then_now.jsonl")
+    kept_out = ("heldout15.jsonl", "heldout16.jsonl", "then_now.jsonl")
     honest = {normalise(r["text"]) for name in kept_out for r in load_labelled(safety / name)}
     # What the learned layer trains on. scripts/train_screen.py also drops any message
     # of the development sets, and of the retired honest sets of earlier rounds (kept

@@ -18,6 +18,19 @@ _LOOKALIKES = str.maketrans(
         "\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u201c": '"', "\u201d": '"',
     }
 )  # fmt: skip
+# Text-speak whose digits are words, undone before leetspeak would read them as letters
+# ("4ever" is "forever", not "aever"; "want 2 die").
+_TEXTSPEAK = [
+    (re.compile(p), r)
+    for p, r in {
+        r"\b4ever\b": "forever",
+        r"\b2day\b": "today",
+        r"\b2mor+ow\b|\b2moro\b": "tomorrow",
+        r"\b2night\b": "tonight",
+        r"\bb4\b": "before",
+        r"\b(want|wanna|go|going|need|have|got|ready|about|trying|try|used|wish|like) 2 (?=[a-z])": r"\1 to ",
+    }.items()
+]
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
@@ -100,6 +113,8 @@ def _join_spaced(match: re.Match[str]) -> str:
 def normalise(text: str) -> str:
     text = _ZERO_WIDTH.sub("", text)
     text = unicodedata.normalize("NFKC", text).translate(_LOOKALIKES).casefold()
+    for pattern, replacement in _TEXTSPEAK:
+        text = pattern.sub(replacement, text)
     text = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
     text = _INNER_MASK.sub("i", text)  # "k*ll", "k!ll"
     text = _SPACED.sub(_join_spaced, text)
