@@ -809,15 +809,21 @@ def test_once_help_has_come_no_follow_up_is_written_for_the_wait(tmp_path: Path)
     s.send("the paramedics are here now")
     (said,) = set(s.state.used_phrases) - before
     assert said in {"fu_mo_7", "fu_mo_8"}, said
-    for text in ["ok", "ok", "ok", "ok"]:
-        assert s.send(text).voice == "protocol"
-    after = set(s.state.used_phrases) - before
-    # neither "watch for the ambulance" nor "have you been able to call"
-    assert not after & {"fu_mo_1", "fu_mo_3", "fu_mo_4"}, after
+    # the other one written for then, and neither "watch for the ambulance" nor "have
+    # you been able to call"
+    assert s.send("thank you for staying").voice == "protocol"
+    assert set(s.state.used_phrases) - before == {"fu_mo_7", "fu_mo_8"}
+    # then the conversation goes on, with the emergency number for them in view (not
+    # "if those thoughts come back"), and no family advice read from "my dad"
+    reply = s.send("ok")
+    assert reply.voice == "composer"
+    assert set(s.state.used_phrases) & {"rem_mo_1", "rem_mo_2"}, reply.text
+    assert "family" not in {c.id for c in reply.concerns}
     # a worse turn still gets the call first
-    before = set(s.state.used_phrases)
-    s.send("he's still not breathing")
-    assert set(s.state.used_phrases) - before <= {"fu_mo_2", "fu_mo_6"}
+    reply = s.send("he's still not breathing")
+    assert reply.voice == "protocol" and reply.text.startswith(("Please call 911", "Call 911")), (
+        reply.text
+    )
 
 
 @pytest.mark.parametrize(

@@ -196,6 +196,10 @@ class Session:
         c = self.companion
         signals = c.understander.understand(text)
         risk = c.assessor.assess(text, self.history)
+        if "medical_emergency" in risk.categories:
+            # Who is ill is not a trouble with them: "my mum collapsed" is no family
+            # worry to advise on once the emergency has been answered.
+            signals = signals.model_copy(update={"concerns": []})
         self.history.append(text)
         self.state.observe(signals)
         self.state.risk = self.state.risk.merged(risk)
@@ -210,15 +214,24 @@ class Session:
         # "i'm so scared, my mum is crying", "thank you") the others, not everyday ideas
         # about family or sleep. A graver or another person's risk is answered anew;
         # after three follow-ups, a message that says something moves the conversation
-        # on (one that says nothing still gets a follow-up, below).
+        # on (one that says nothing still gets a follow-up, below). Once they say help
+        # has come, the follow-ups written for then are sent, one a turn ("thank you
+        # for staying": how are you doing?), and after them the conversation goes on.
         answered = self.state.answered
         emergency = self.state.last_was_crisis and "medical_emergency" in answered.categories
         again = risk.is_crisis and _same_risk(risk, answered)
-        waiting = emergency and (again or (not risk.is_crisis and self.state.follow_ups < 3))
+        helped = emergency and self._help_has_come_since()
+        if helped:
+            waiting = again or (
+                not risk.is_crisis
+                and c.protocol.after_help_left(answered, self.state.used_phrases)
+            )
+        else:
+            waiting = emergency and (again or (not risk.is_crisis and self.state.follow_ups < 3))
         if waiting:
             utterance, plan = self._crisis(risk, followup=True, urgent=again)
         elif risk.is_crisis or (
-            self.state.last_was_crisis and (_retraction(signals.text) or quiet)
+            self.state.last_was_crisis and not helped and (_retraction(signals.text) or quiet)
         ):
             utterance, plan = self._crisis(risk)
         else:
@@ -226,7 +239,7 @@ class Session:
             plan.history = [*self.turns[-20:], {"role": "user", "text": text}]
             utterance = self._speak(plan)
             if self.state.risk.is_crisis and self.state.since_crisis < 2:
-                utterance = self._with_reminder(utterance)
+                utterance = self._with_reminder(utterance, answered)
             self.state.last_was_crisis = False
             self.state.since_crisis += 1
         self._remember(utterance, plan)
@@ -276,8 +289,10 @@ class Session:
             return c.composer.speak(plan)
         return spoken
 
-    def _with_reminder(self, utterance: Utterance) -> Utterance:
-        text, reminder_id = self.companion.protocol.reminder(self.state.used_phrases, self.seed)
+    def _with_reminder(self, utterance: Utterance, answered: RiskAssessment) -> Utterance:
+        text, reminder_id = self.companion.protocol.reminder(
+            answered if answered.is_crisis else self.state.risk, self.state.used_phrases, self.seed
+        )
         return Utterance(
             text=f"{utterance.text} {text}",
             voice=utterance.voice,
@@ -291,9 +306,7 @@ class Session:
         followup = followup or not risk.is_crisis
         # A follow-up answers the risk the last crisis reply met, not the first raised.
         met = (s.answered if s.answered.is_crisis else s.risk) if followup else risk
-        # What they have said since that reply's message: not "he's been in hospital a
-        # lot this year", told before the emergency.
-        since = [normalise(h) for h in self.history[self.answered_from :]] if followup else []
+        since = self._said_since_answered() if followup else []
         called = any(_CALLED.search(h) for h in since)
         helped = any(_help_has_come(h) for h in since)
         text, reply_id = self.companion.protocol.respond(
@@ -317,6 +330,14 @@ class Session:
         )  # fmt: skip
         plan.risk = held
         return Utterance(text=text, voice="protocol", phrase_ids=[reply_id]), plan
+
+    def _said_since_answered(self) -> list[str]:
+        """What they have said since the last full crisis reply's message: not "he's
+        been in hospital a lot this year", told before the emergency."""
+        return [normalise(h) for h in self.history[self.answered_from :]]
+
+    def _help_has_come_since(self) -> bool:
+        return any(_help_has_come(h) for h in self._said_since_answered())
 
     def _plan_for(self, moves: list[Move], stage: Stage) -> Plan:
         s = self.state

@@ -28,7 +28,8 @@ _TEXTSPEAK = [
         r"\b2mor+ow\b|\b2moro\b": "tomorrow",
         r"\b2night\b": "tonight",
         r"\bb4\b": "before",
-        r"\b(want|wanna|go|going|need|have|got|ready|about|trying|try|used|wish|like) 2 (?=[a-z])": r"\1 to ",
+        r"\b(want|wanna|go|going|need|have|got|ready|about|trying|try|used|wish|like)"
+        r" 2 (?=[a-z])": r"\1 to ",
     }.items()
 ]
 _LEET = str.maketrans(

@@ -46,9 +46,8 @@ class CrisisProtocol:
         `helped`: they have said it has come, so none is written for the wait)."""
         used = used or set()
         category: str = risk.categories[0] if risk.categories else "suicide"
-        if category == "medical_emergency" and "third_party" in risk.categories:
-            # Someone else is ill: told to the person with them (protocol.yaml).
-            category = "medical_emergency_other"
+        if category == "medical_emergency":
+            category = _medical(risk)
         if followup:
             medical = category.startswith("medical_emergency")
             variants = [
@@ -71,9 +70,27 @@ class CrisisProtocol:
         choice = random.Random(f"{seed}:{len(used)}").choice(sorted(fresh, key=lambda v: v["id"]))
         return self.fill(choice["text"]), choice["id"]
 
-    def reminder(self, used: set[str], seed: int = 0) -> tuple[str, str]:
-        """One sentence that keeps the line in view after a crisis reply."""
-        variants = self.replies["reminder"]
+    def after_help_left(self, risk: RiskAssessment, used: set[str]) -> bool:
+        """Whether a follow-up written for after help has come, for a medical emergency
+        like `risk`, is still unsent."""
+        category = _medical(risk)
+        return any(
+            v.get("after_help") and category in v.get("categories", ()) and v["id"] not in used
+            for v in self.replies["followup"]
+        )
+
+    def reminder(self, risk: RiskAssessment, used: set[str], seed: int = 0) -> tuple[str, str]:
+        """One sentence that keeps the right line in view after a crisis reply to `risk`:
+        the emergency number after a medical emergency, the abuse line after abuse, help
+        for the helper after someone else's risk, the crisis line otherwise."""
+        cats = risk.categories
+        key = _medical(risk) or next(
+            (c for c in ("third_party", "abuse_or_danger") if c in cats), ""
+        )
+        every = self.replies["reminder"]
+        variants = [v for v in every if key in v.get("categories", ())] or [
+            v for v in every if not v.get("categories")
+        ]
         fresh = [v for v in variants if v["id"] not in used] or variants
         choice = random.Random(f"{seed}:{len(used)}").choice(sorted(fresh, key=lambda v: v["id"]))
         text = self.fill(choice["text"], emergency_line=False)
@@ -109,3 +126,11 @@ class CrisisProtocol:
                 " your local emergency number and findahelpline.com will reach the right people."
             )
         return " ".join(text.split())
+
+
+def _medical(risk: RiskAssessment) -> str:
+    """The protocol's name for a medical emergency in `risk` ("" for none): someone
+    else being ill is told to the person with them (protocol.yaml)."""
+    if "medical_emergency" not in risk.categories:
+        return ""
+    return "medical_emergency_other" if "third_party" in risk.categories else "medical_emergency"
