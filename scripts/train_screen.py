@@ -12,8 +12,9 @@ on:
   by authors who had not seen the rules;
 * heldout2.jsonl to heldout14.jsonl, the honest sets of earlier rounds, retired into
   training once read (RETIRED);
-* the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, and the
-  lines of hearten's simulated users on the persona cards without a risk (negatives).
+* the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, the example
+  sentences of the understanding room's concerns (prototypes.yaml), and the lines of
+  hearten's simulated users on the persona cards without a risk (negatives).
 
 It never sees heldout15.jsonl (HONEST), this round's measure, nor heldout16.jsonl,
 next round's, nor then_now.jsonl, a development set written by hand to check one
@@ -70,6 +71,7 @@ from hearten.safety.model import (
 from hearten.safety.normalise import normalise
 from hearten.safety.operating import operating_point, rule_parts, trusted_rules
 from hearten.simulate.personas import load_personas
+from hearten.understanding.analyzer import _concern_prototypes
 from hearten.understanding.encoders import load_encoder
 from hearten.understanding.text import sentence_text
 
@@ -151,10 +153,13 @@ def simulated_lines() -> list[str]:
 
 def extra() -> list[tuple[str, str, str, bool, str]]:
     """(text, class, "extra", False, "") of the other sources: exemplars, concerns,
-    simulated users."""
+    the understanding room's example sentences, simulated users."""
     bank = _exemplar_bank()
     out = [(t, "none" if label == "benign" else label.split(":")[0]) for label, t in bank]
     out += [(str(r["text"]), "none") for r in read_jsonl(DATA / "concerns.jsonl")]
+    # "my back pain won't go away" is a health worry, not an ambulance (the screen of
+    # round 9 read it as a medical emergency at 0.998).
+    out += [(t, "none") for _, t in _concern_prototypes()]
     out += [(t, "none") for t in simulated_lines()]
     return [(t, c, "extra", False, "") for t, c in out]
 

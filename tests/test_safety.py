@@ -17,7 +17,7 @@ from hearten.config import Settings
 from hearten.dialogue import Plan
 from hearten.evaluate.safety import load_labelled, score_conversations, score_messages
 from hearten.evaluate.stats import wilson
-from hearten.safety import RiskAssessor, for_locale, guard
+from hearten.safety import CrisisProtocol, RiskAssessment, RiskAssessor, for_locale, guard
 from hearten.safety.model import Prediction
 from hearten.safety.normalise import normalise
 from hearten.safety.resources import all_resources
@@ -1415,3 +1415,29 @@ def test_a_rule_marked_untrustable_is_never_trusted() -> None:
     no = ~everyone
     parts = RuleParts(no, no, reasons, no, no, everyone, no)
     assert trusted_rules(parts, positive, everyone, no, hits_needed=10) == {"s.plan"}
+
+
+@pytest.mark.parametrize(
+    ("categories", "ids"),
+    [
+        (["suicide"], {"rem_1", "rem_2", "rem_3"}),
+        (["self_harm"], {"rem_1", "rem_2", "rem_3"}),
+        (["harm_to_others"], {"rem_1", "rem_2", "rem_3"}),
+        (["medical_emergency"], {"rem_med_1", "rem_med_2"}),
+        (["medical_emergency", "third_party"], {"rem_mo_1", "rem_mo_2"}),
+        (["abuse_or_danger"], {"rem_ab_1", "rem_ab_2"}),
+        (["third_party", "suicide"], {"rem_tp_1", "rem_tp_2"}),
+    ],
+)
+def test_the_reminder_after_a_crisis_names_the_line_for_that_crisis(
+    categories: list[str], ids: set[str]
+) -> None:
+    protocol = CrisisProtocol("GB")
+    risk = RiskAssessment(level="high", categories=categories)  # type: ignore[arg-type]
+    said: set[str] = set()
+    for _ in range(len(ids)):
+        text, rid = protocol.reminder(risk, said, seed=3)
+        said.add(rid)
+        assert "{" not in text and re.search(r"999|116 123|0808 2000 247", text), text
+    assert said == ids  # each once before any repeats
+    assert protocol.after_help_left(risk, set()) is ("medical_emergency" in categories)
