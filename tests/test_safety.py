@@ -719,6 +719,22 @@ def test_once_help_is_called_no_follow_up_asks_whether_it_is(tmp_path: Path) -> 
         ("my brother overdosed two years ago today. lighting a candle for him", None),
         ("my friend who overdosed last year is 8 months clean", None),
         ("my therapist asked if I've had thoughts of hurting myself and I said no", None),
+        ("mi hermano se suicidó hace dos años, lo echo de menos", None),
+        ("ça fait deux ans que mon frère s'est suicidé, il me manque", None),
+        # and the new alternatives' look-alikes, found by a review
+        ("my daughter got into medicine at Edinburgh, so proud of her!", None),
+        ("my boss was foaming at the mouth about the report", None),
+        ("there's a spider in the bath and i'm about to kill the thing", None),
+        ("my mum said if i fail again she'll kill me", None),
+        ("mein Herz tut so weh, seit sie gegangen ist", None),
+        ("we need to cut tonight's meeting short", None),
+        ("I'd be happy if I didn't wake up until noon tomorrow", None),
+        ("I hope I die in my sleep when I'm 95 like grandpa", None),
+        ("I wish I could die my hair pink", None),
+        ("j'ai peur de ne pas me réveiller à temps demain", None),
+        ("hace calor, me tiro al mar", None),
+        ("the exhaust thing on my car is rattling", None),
+        ("how deep should i cut the dovetail joints", None),
     ],
 )
 def test_phrasings_heldout14_showed(text: str, rule: str | None) -> None:
@@ -738,6 +754,24 @@ def test_phrasings_heldout14_showed(text: str, rule: str | None) -> None:
         ("I used to think about ending it and lately it's back", "s.want_kill"),
         ("my sister overdosed last year, she's just done it again", "m.emergency"),
         ("mi hermano se va a suicidar, está en el puente", "t.veiled"),
+        # found by a review: a blank must not eat a present risk said around it
+        ("Chest pain again right now, spreading down my left arm, last time it was just "
+         "a panic attack but this feels different", "m.emergency"),
+        ("he passed out and isn't breathing, last time it was only a virus", "m.emergency"),
+        ("I'm not going to kill myself just yet", "s.intent"),
+        ("i'm not going to kill myself, just going to stop eating until it's over",
+         "s.intent"),
+        ("people think i'm not suicidal just because i smile", "s.thoughts"),
+        ("It's not that I don't want to die, I just want to be sure it works", "s.want_kill"),
+        ("I don't want to kill myself, I just wish I was dead", "s.explicit_more"),
+        ("I don't plan to kill myself, i just want to have the option ready", "s.intent"),
+        ("I don't want to hurt myself, I just need to feel the blade", "h.urge"),
+        ("I used to think about killing myself. I'm better at hiding it now.", "s.want_kill"),
+        ("thoughts about smothering them in their sleep", "o.more"),
+        ("bueno quiero morirme", "es.suicide"),
+        ("je crois qu'il s'est suicidé, il ne répond plus au téléphone", "fr.suicide"),
+        ("tengo miedo de que mi hijo se suicide", "s.thoughts"),
+        ("she overdosed two weeks ago today and she's still in icu", "m.emergency"),
     ],
 )
 def test_denials_and_pasts_are_not_blanked_when_the_risk_is_there_now(
@@ -813,9 +847,13 @@ def test_once_help_has_come_no_follow_up_is_written_for_the_wait(tmp_path: Path)
     # you been able to call"
     assert s.send("thank you for staying").voice == "protocol"
     assert set(s.state.used_phrases) - before == {"fu_mo_7", "fu_mo_8"}
-    # then the conversation goes on, with the emergency number for them in view (not
-    # "if those thoughts come back"), and no family advice read from "my dad"
+    # a quiet word still gets a follow-up, one not written for the wait
     reply = s.send("ok")
+    assert reply.voice == "protocol"
+    assert not set(s.state.used_phrases) & {"fu_mo_1", "fu_mo_3", "fu_mo_4"}
+    # then what moves the conversation on goes on, with the emergency number for them
+    # in view (not "if those thoughts come back"), and no family advice read from "my dad"
+    reply = s.send("i think i will make some tea and wait for news")
     assert reply.voice == "composer"
     assert set(s.state.used_phrases) & {"rem_mo_1", "rem_mo_2"}, reply.text
     assert "family" not in {c.id for c in reply.concerns}
@@ -1426,7 +1464,10 @@ def test_a_rule_marked_untrustable_is_never_trusted() -> None:
         (["medical_emergency"], {"rem_med_1", "rem_med_2"}),
         (["medical_emergency", "third_party"], {"rem_mo_1", "rem_mo_2"}),
         (["abuse_or_danger"], {"rem_ab_1", "rem_ab_2"}),
-        (["third_party", "suicide"], {"rem_tp_1", "rem_tp_2"}),
+        (["third_party"], {"rem_tp_1", "rem_tp_2"}),
+        # the writer's own risk first, as the assessor orders them
+        (["suicide", "third_party"], {"rem_1", "rem_2", "rem_3"}),
+        (["abuse_or_danger", "third_party"], {"rem_ab_1", "rem_ab_2"}),
     ],
 )
 def test_the_reminder_after_a_crisis_names_the_line_for_that_crisis(

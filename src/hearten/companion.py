@@ -196,7 +196,7 @@ class Session:
         c = self.companion
         signals = c.understander.understand(text)
         risk = c.assessor.assess(text, self.history)
-        if "medical_emergency" in risk.categories:
+        if set(risk.categories) == {"medical_emergency", "third_party"}:
             # Who is ill is not a trouble with them: "my mum collapsed" is no family
             # worry to advise on once the emergency has been answered.
             signals = signals.model_copy(update={"concerns": []})
@@ -215,23 +215,20 @@ class Session:
         # about family or sleep. A graver or another person's risk is answered anew;
         # after three follow-ups, a message that says something moves the conversation
         # on (one that says nothing still gets a follow-up, below). Once they say help
-        # has come, the follow-ups written for then are sent, one a turn ("thank you
-        # for staying": how are you doing?), and after them the conversation goes on.
+        # has come, the follow-ups written for then are sent too, one a turn, whatever
+        # is said ("thank you for staying": how are you doing?), not ideas about family.
         answered = self.state.answered
         emergency = self.state.last_was_crisis and "medical_emergency" in answered.categories
         again = risk.is_crisis and _same_risk(risk, answered)
         helped = emergency and self._help_has_come_since()
-        if helped:
-            waiting = again or (
-                not risk.is_crisis
-                and c.protocol.after_help_left(answered, self.state.used_phrases)
-            )
-        else:
-            waiting = emergency and (again or (not risk.is_crisis and self.state.follow_ups < 3))
+        more = helped and c.protocol.after_help_left(answered, self.state.used_phrases)
+        waiting = emergency and (
+            again or (not risk.is_crisis and (self.state.follow_ups < 3 or more))
+        )
         if waiting:
             utterance, plan = self._crisis(risk, followup=True, urgent=again)
         elif risk.is_crisis or (
-            self.state.last_was_crisis and not helped and (_retraction(signals.text) or quiet)
+            self.state.last_was_crisis and (_retraction(signals.text) or quiet)
         ):
             utterance, plan = self._crisis(risk)
         else:
@@ -457,11 +454,16 @@ _ARRIVED = re.compile(
 _AWAITED = re.compile(r"\b(?:until|till|til|when|once|before|wait(?:ing)? for|if)\b", re.I)
 
 
+# ...nor is the call handler: "they're with me on the phone".
+_ON_THE_LINE = re.compile(r"\s*(?:on the (?:phone|line)|over the phone|on speaker)\b", re.I)
+
+
 def _help_has_come(text: str) -> bool:
     if text.rstrip().endswith("?"):  # "is the ambulance here yet?"
         return False
     return any(
         not _AWAITED.search(text[max(0, found.start() - 20) : found.start()])
+        and not _ON_THE_LINE.match(text, found.end())
         for found in _ARRIVED.finditer(text)
     )
 

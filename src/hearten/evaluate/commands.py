@@ -169,7 +169,7 @@ def conversations(data: Path | None, **kw: Any) -> None:
 @click.option("--labelled", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Labelled messages (default tests/data/safety/labelled.jsonl).")
 @click.option("--heldout", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Held-out messages, reported apart (default tests/data/safety/heldout13.jsonl).")
+              help="Held-out messages, reported apart (default tests/data/safety/heldout15.jsonl).")
 @click.option("--conversations", "safety_conversations",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Multi-turn cases (default tests/data/safety/conversations.yaml).")

@@ -120,7 +120,7 @@ def run_safety(opts: Options) -> dict[str, Any]:
             )
             result["detection"] = detection.run(assessor, labelled, conversations, corpus)
             heldout = opts.data.get("heldout") or default_path(
-                "tests", "data", "safety", "heldout13.jsonl"
+                "tests", "data", "safety", "heldout15.jsonl"
             )  # fmt: skip  (never tuned on)
             if heldout is not None:
                 result["heldout"] = detection.score_messages(

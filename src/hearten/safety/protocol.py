@@ -80,13 +80,13 @@ class CrisisProtocol:
         )
 
     def reminder(self, risk: RiskAssessment, used: set[str], seed: int = 0) -> tuple[str, str]:
-        """One sentence that keeps the right line in view after a crisis reply to `risk`:
-        the emergency number after a medical emergency, the abuse line after abuse, help
-        for the helper after someone else's risk, the crisis line otherwise."""
-        cats = risk.categories
-        key = _medical(risk) or next(
-            (c for c in ("third_party", "abuse_or_danger") if c in cats), ""
-        )
+        """One sentence that keeps the right line in view after a crisis reply to `risk`,
+        by its main category as the reply was chosen: the emergency number after a
+        medical emergency, the abuse line after abuse, help for the helper when only
+        someone else is at risk, the crisis line otherwise (the writer's own risk comes
+        before another's: "my friend wants to die and so do I")."""
+        main = risk.categories[0] if risk.categories else ""
+        key = _medical(risk) or (main if main in ("third_party", "abuse_or_danger") else "")
         every = self.replies["reminder"]
         variants = [v for v in every if key in v.get("categories", ())] or [
             v for v in every if not v.get("categories")
