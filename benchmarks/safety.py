@@ -4,18 +4,17 @@ intervals, on every labelled set, for each screen configuration.
     python benchmarks/safety.py [--out safety.json]
 
 Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop the
-rules (and train the learned layer). heldout2.jsonl to heldout13.jsonl were written by
-writers who had not seen the rules (the last eleven, nor any other set). Each round
-writes a new one before its training data is used and measures on it: heldout13 is
+rules (and train the learned layer). heldout2.jsonl to heldout16.jsonl were written by
+writers who had not seen the rules (the last fourteen, nor any other set). Each round
+writes a new one before its training data is used and measures on it: heldout15 is
 this round's honest set, never trained on (docs/safety.md gives its first reading);
-heldout12, read this round before two rules were written from its misses, is never
-trained on but no longer blind. heldout2 to heldout11, read in earlier rounds, now
-train the learned layer; they stay honest for the rules alone, but for heldout6 to
-heldout9 and heldout11, from whose misses or false alarms a few rules were written or
-narrowed. then_now.jsonl was written by hand to check one weakness heldout11 showed (a
-past told before a present risk); it is never trained on, but it is not blind.
-blind.jsonl was written blind to the rules too: it is honest for the rules, and
-training data for the learned layer (scripts/train_screen.py).
+heldout16 is next round's, committed unread and left out here. heldout2 to heldout14,
+read in earlier rounds, now train the learned layer; they stay honest for the rules
+alone, but for heldout6 to heldout9, heldout11 and heldout14, from whose misses or
+false alarms a few rules were written or narrowed. then_now.jsonl was written by hand
+to check one weakness heldout11 showed (a past told before a present risk); it is never
+trained on, but it is not blind. blind.jsonl was written blind to the rules too: it is
+honest for the rules, and training data for the learned layer (scripts/train_screen.py).
 """
 
 from __future__ import annotations
@@ -49,8 +48,10 @@ SETS = {
     "heldout9 (earlier honest set; trains the learned layer)": SAFETY / "heldout9.jsonl",
     "heldout10 (earlier honest set; trains the learned layer)": SAFETY / "heldout10.jsonl",
     "heldout11 (earlier honest set; trains the learned layer)": SAFETY / "heldout11.jsonl",
-    "heldout12 (read this round, never trained on, no longer blind)": SAFETY / "heldout12.jsonl",
-    "heldout13 (this round's honest set, never trained on)": SAFETY / "heldout13.jsonl",
+    "heldout12 (earlier honest set; trains the learned layer)": SAFETY / "heldout12.jsonl",
+    "heldout13 (earlier honest set; trains the learned layer)": SAFETY / "heldout13.jsonl",
+    "heldout14 (earlier honest set; trains the learned layer)": SAFETY / "heldout14.jsonl",
+    "heldout15 (this round's honest set, never trained on)": SAFETY / "heldout15.jsonl",
     "then_now (development, never trained on)": SAFETY / "then_now.jsonl",
     "blind (1,500; trains the learned layer)": SAFETY / "blind.jsonl",
 }

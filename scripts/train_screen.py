@@ -28,7 +28,7 @@ must reach to stand (`confirm`), are chosen by 5-fold cross-validation: the pair
 which the whole screen (hearten.safety.operating: rules, trusted rules, warning signs,
 exemplars and models, as RiskAssessor.assess combines them) catches the most risk
 while flagging at most 3% of the written hard negatives the rules were not written on,
-and at most 0.6% of ordinary messages; with them, how the two models are read
+and at most 1% of ordinary messages; with them, how the two models are read
 (READINGS) and the lower bar for a message read as imminent (GRAVE_BARS).
 
     pip install -e '.[train]'   # scikit-learn, for training only
@@ -89,10 +89,13 @@ RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 15))
 # training set's writer was given examples like its messages).
 KEPT_OUT = (*HONEST, "heldout16.jsonl", "then_now.jsonl")
 TARGET_FPR = 0.03  # of the written hard negatives, the issue's target
-# ...and of ordinary messages (conversation turns, simulated users' lines): no more
-# than the screen of the round before flagged (0.61%). Uncapped, the two-layer
-# perceptrons flagged 0.84%, one of them a turn of tests/data/conversations.
-TARGET_ORDINARY = 0.006
+# ...and of ordinary messages (conversation turns, concerns, simulated users' lines):
+# at most 1%, a third of the issue's bar for hard negatives. Rounds 7 to 9 held this to
+# what the round before flagged (0.6%); by round 9 that bound alone, not the 3%, and
+# in round 10 it cost 2.9 points of cross-validated recall (86.95% at 0.6%, 89.85% at
+# 1%, with the hard negatives at 1.8% and 2.7%). Decided on the training data, before
+# this round's honest set was read.
+TARGET_ORDINARY = 0.01
 NGRAM_C = 16.0
 LEVEL_C = 4.0
 HIDDEN_UNITS = (256, 256)  # two hidden layers: 1.4 points of cross-validated recall over one

@@ -700,6 +700,7 @@ def test_once_help_is_called_no_follow_up_asks_whether_it_is(tmp_path: Path) -> 
         ("ya no quiero vivir", "es.suicide"),
         ("no quiero morirme pero tampoco quiero seguir viviendo así", "es.suicide"),
         ("ich will nicht mehr leben", "de.suicide"),
+        ("manchmal will ich einfach sterben", "de.suicide"),
         ("thoughts of hurting my baby", "o.more"),
         ("i want to cut my hair so bad", None),
         ("he said if i eat his fries again he'll kill me lol", None),
@@ -708,6 +709,7 @@ def test_once_help_is_called_no_follow_up_asks_whether_it_is(tmp_path: Path) -> 
         ("ultimamente me tiro del pelo cuando estoy estresada", None),
         ("no quiero morirme ni nada de eso, solo estoy cansada", None),
         ("ich will nicht sterben, ich bin nur müde", None),
+        ("seitdem will ich nicht sterben, nur schlafen", None),
         ("I don't want to kill myself, I just want my ex to stop telling lies", None),
         ("i dont want to kill myself or anything, i just want a holiday", None),
         ("not suicidal, just burnt out", None),
@@ -803,6 +805,9 @@ def test_denials_and_pasts_are_not_blanked_when_the_risk_is_there_now(
         ("last year i wore crocs to prom and i want to die of cringe", False),
         ("ever since my mum posted my baby photos i want to die 😭😭", False),
         ("since my son died i want to die", True),
+        # a year, not years; the German order after an adverb
+        ("vor einem jahr ist mein vater gestorben und seitdem will ich mich umbringen", True),
+        ("hace un año perdí mi trabajo y quiero morirme", True),
     ],
 )
 def test_a_wish_to_die_now_after_a_past_is_read_as_now(text: str, fires: bool) -> None:
@@ -1222,19 +1227,20 @@ def test_a_learned_detection_gets_the_level_read_but_never_less_than_moderate(
 
 
 def test_default_screen_holds_its_figures_on_the_honest_set(encoder: object) -> None:
-    # A regression gate a little under the figures docs/safety.md reports (96.7%
-    # recall, 290 of 300; 1.7% false alarms); heldout13 is never trained on, so a
+    # A regression gate a little under the figures docs/safety.md reports (97.3%
+    # recall, 292 of 300; 1.7% false alarms); heldout15 is never trained on, so a
     # retrained model must earn it.
     assert Settings.model_fields["screen"].default == "learned"
     screen = RiskAssessor(encoder, learned=True)  # type: ignore[arg-type]
-    report = score_messages(load_labelled(DATA / "safety" / "heldout13.jsonl"), screen.screen)
+    report = score_messages(load_labelled(DATA / "safety" / "heldout15.jsonl"), screen.screen)
     assert report["overall_recall"]["recall"] >= 0.95, report["missed"]
     assert report["false_positive_rate"]["rate"] <= 0.03, report["false_alarms"]
 
 
 def test_default_screen_reads_a_risk_told_after_a_past_as_now(encoder: object) -> None:
     # then_now.jsonl: 26 of 28 caught, no false alarm (docs/safety.md); 20 of 28 by the
-    # screen before s.then_now, s.plain_now and t22_then_now.
+    # screen before s.then_now, s.plain_now and t22_then_now; 25 by this round's models
+    # before s.then_now read "vor einem Jahr" and de.suicide "will ich".
     screen = RiskAssessor(encoder, learned=True)  # type: ignore[arg-type]
     report = score_messages(load_labelled(DATA / "safety" / "then_now.jsonl"), screen.screen)
     assert report["overall_recall"]["recall"] >= 0.9, report["missed"]
