@@ -4,7 +4,8 @@ Run after editing understanding/prototypes.yaml or safety/exemplars.yaml:
 
     python scripts/build_vectors.py
 
-tests/test_encoders.py fails while the shipped vectors are stale."""
+tests/test_encoding.py fails while the shipped vectors are stale (a turn then
+encodes the prototypes again)."""
 
 from __future__ import annotations
 
