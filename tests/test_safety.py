@@ -747,6 +747,45 @@ def test_phrasings_heldout14_showed(text: str, rule: str | None) -> None:
         assert rule in found.reasons, found.reasons
 
 
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("j'ai fait une tentative samedi dernier, personne sait à part les urgences",
+         "fr.intent"),
+        ("j'ai fait une TS la semaine dernière", "fr.intent"),
+        ("il y a un an j'ai fait une tentative et ce soir j'ai envie de recommencer",
+         "fr.intent"),
+        ("since my wife passed i don't much care if i live or die", "s.wish_dead"),
+        ("honestly not bothered whether i live or die anymore", "s.wish_dead"),
+        ("my husband said 'if the business goes under I'll just drive into a tree'",
+         "t.other_suicide"),
+        ("she told me 'if he leaves I'll hang myself'", "t.other_suicide"),
+        ("he had a seizure last year and now he's fitting again", "m.emergency"),
+        ("he had a seizure last month, now he's not breathing", "m.emergency"),
+        ("i practised cpr and he's not breathing", "m.emergency"),
+        ("seit der doku denke ich an selbstmord", "de.suicide"),
+        ("j'ai fait une TS il y a dix jours et je recommencerai", "fr.intent"),
+        ("j'ai fait une tentative il y a deux ans et j'y pense encore", "fr.intent"),
+        ("j'ai fait une tentative de gâteau au chocolat, raté", None),
+        ("j'ai fait une tentative il y a quinze ans, aujourd'hui je suis bénévole", None),
+        ("j'ai fait une TS en 2014. aujourd'hui je vais bien", None),
+        ("he said if we lose the match he'll never forgive me", None),
+        ("i help care for my brother who's epileptic. he had a seizure last month but "
+         "we handled it and he's all good now", None),
+        ("my uncle had a seizure years ago after a head injury, he's been fine since", None),
+        ("first shift as a lifeguard, we drilled pulling an unconscious person out of "
+         "the deep end", None),
+        ("für meine hausarbeit les ich über werther und die selbstmordwelle danach", None),
+    ],
+)
+def test_phrasings_heldout16_showed(text: str, rule: str | None) -> None:
+    found = RULES.screen(text)
+    if rule is None:
+        assert found.level == "none", found.reasons
+    else:
+        assert rule in found.reasons, found.reasons
+
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
