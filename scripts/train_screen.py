@@ -10,13 +10,13 @@ on:
 * the development sets tests/data/safety/labelled.jsonl and heldout.jsonl;
 * tests/data/safety/blind.jsonl and tests/data/safety/train/*.jsonl, written for this
   by authors who had not seen the rules;
-* heldout2.jsonl to heldout14.jsonl, the honest sets of earlier rounds, retired into
+* heldout2.jsonl to heldout16.jsonl, the honest sets of earlier rounds, retired into
   training once read (RETIRED);
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, the example
   sentences of the understanding room's concerns (prototypes.yaml), and the lines of
   hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout15.jsonl (HONEST), this round's measure, nor heldout16.jsonl,
+It never sees heldout17.jsonl (HONEST), this round's measure, nor heldout18.jsonl,
 next round's, nor then_now.jsonl, a development set written by hand to check one
 weakness (KEPT_OUT): any training message that is the same as one of theirs (after
 normalisation) is dropped.
@@ -34,7 +34,7 @@ and at most 1% of ordinary messages; with them, how the two models are read
     pip install -e '.[train]'   # scikit-learn, for training only
     python scripts/train_screen.py [--cache cv.npz] [--dry-run] [--misses misses.jsonl]
 
-About 45 minutes on two cores for 36,000 messages, most of it the five folds and the
+About 50 minutes on two cores for 40,000 messages, most of it the five folds and the
 encoding; --cache keeps the vectors and the folds' readings, so a change to the rules
 or the bars costs only the final fit (about 15).
 """
@@ -82,12 +82,12 @@ DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety"
 # Each round measures on a set written before its training data was used, then
 # retires it into training: a set read many times no longer says how fresh text fares.
-HONEST = ("heldout15.jsonl",)
-RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 15))
+HONEST = ("heldout17.jsonl",)
+RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 17))
 # Next round's honest set, written and committed unread; and a set written by hand after
 # heldout11 showed the models veto "two years ago i lost my son and i want to die" (a
 # training set's writer was given examples like its messages).
-KEPT_OUT = (*HONEST, "heldout16.jsonl", "then_now.jsonl")
+KEPT_OUT = (*HONEST, "heldout18.jsonl", "then_now.jsonl")
 TARGET_FPR = 0.03  # of the written hard negatives, the issue's target
 # ...and of ordinary messages (conversation turns, concerns, simulated users' lines):
 # at most 1%, a third of the issue's bar for hard negatives. Rounds 7 to 9 held this to
