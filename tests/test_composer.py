@@ -33,7 +33,10 @@ MOVES = {
     ],
     "providing_suggestions": ["idea", "goal_examples"],
     "information": ["fact"],
-    "others": ["presence", "greeting", "welcome_back", "thanks_reply", "invite_back", "farewell"],
+    "others": [
+        "presence", "greeting", "hello_back", "welcome_back", "thanks_reply", "invite_back",
+        "farewell",
+    ],
 }  # fmt: skip
 
 

@@ -29,6 +29,14 @@ def test_first_reply_listens_and_asks() -> None:
     assert "providing_suggestions" not in plan.strategies
 
 
+
+def test_a_bare_hello_is_greeted_back_not_pitied() -> None:
+    for hello in ["hi", "Hello!", "hey there", "good evening"]:
+        plan = step(SessionState(), hello)
+        assert [m.move for m in plan.moves] == ["hello_back", "presence"], hello
+    plan = step(SessionState(), "hi, I've had an awful week")
+    assert "hello_back" not in [m.move for m in plan.moves]
+
 def test_no_advice_before_listening() -> None:
     # Even when the first message names the trouble, hearten asks before it advises.
     plan = step(SessionState(), "My boss keeps piling work on me and I can't cope.")

@@ -76,6 +76,14 @@ class Policy:
                 Move(strategy="question", move=ask),
             ]
 
+        # "hi": greet back and ask, rather than sympathise with a trouble not yet told.
+        if s.greeting_only and not s.cues:
+            moves = [
+                Move(strategy="others", move="hello_back"),
+                Move(strategy="others", move="presence"),
+            ]
+            return ("opening" if state.turn <= 1 else "exploration"), moves
+
         if s.commitments:
             moves = [
                 Move(strategy="restatement", move="restate_goal"),

@@ -40,7 +40,7 @@ TO_LABEL = {
     "information": "Providing Suggestions or Information",
     "others": "Others",
 }
-GREETING_MOVES = {"greeting", "welcome_back", "thanks_reply", "farewell"}
+GREETING_MOVES = {"greeting", "hello_back", "welcome_back", "thanks_reply", "farewell"}
 # Spellings in other ESConv-derived files.
 _ALIASES = {
     "greetings": "Greeting", "reflection of feelings": "Reflection of feelings",
