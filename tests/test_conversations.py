@@ -52,6 +52,8 @@ def test_conversation_behaves(companion: Companion, path: Path) -> None:
             assert any("providing_suggestions" in r.strategies for r in replies[: i + 1])
         if "ideas_any" in checks:
             assert ideas[i] & set(checks["ideas_any"]), (number, ideas[i])
+        for words in checks.get("never_say", []):
+            assert words.lower() not in reply.text.lower(), (number, words, reply.text)
         if checks.get("invites_back"):
             assert "others/invite_back" in reply.moves, (number, reply.text)
 

@@ -80,6 +80,28 @@ def test_concern_rules(text: str, concern: str) -> None:
     assert concern in {c.id for c in U.understand(text).concerns}
 
 
+
+@pytest.mark.parametrize(
+    ("text", "ids", "topic"),
+    [
+        ("my dad has cancer and I can't stop worrying", {"illness"}, "your dad being ill"),
+        ("my wife has been unwell for months", {"illness"}, "your wife being ill"),
+        ("my best friend was diagnosed with MS", {"illness"}, "your best friend being ill"),
+        ("my brother's surgery is tomorrow", {"illness"}, "your brother being ill"),
+        ("she starts chemo on monday", {"illness"}, "someone close being ill"),
+        # the same words of everyday trouble stay with the family and partner
+        ("my sister is sick of me", {"family"}, None),
+        ("my husband got sick of waiting", {"partner"}, None),
+        ("my dad is illiterate and ashamed of it", {"family"}, None),
+        ("my mum is ill at ease with the new neighbours", {"family"}, None),
+    ],
+)
+def test_someone_close_being_ill(text: str, ids: set[str], topic: str | None) -> None:
+    found = {c.id: c for c in U.understand(text).concerns}
+    assert set(found) == ids
+    if topic is not None:
+        assert found["illness"].topic == topic
+
 @pytest.mark.parametrize(
     "text",
     [

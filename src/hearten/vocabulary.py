@@ -56,6 +56,7 @@ CONCERNS: tuple[str, ...] = (
     "sleep",
     "productivity_guilt",  # falling behind, not doing enough, letting people down
     "caregiving",  # caring for a parent or someone ill
+    "illness",  # someone close is ill: their diagnosis, treatment, a stay in hospital
     "parenting",
     "moving",  # a new city, a new place
     "friends",

@@ -163,8 +163,8 @@ class Understander:
                 if match is None:
                     continue
                 before = plain[max(0, match.start() - 12) : match.start()]
-                if re.search(r"\b(?:not|n't)\s*$", before):
-                    continue  # "I'm not alone"
+                if re.search(r"\b(?:(?:not|n't)(?: so| as| quite)?|less|no longer)\s*$", before):
+                    continue  # "I'm not alone", "a bit less on my own now"
                 word = match.group(1) if match.groups() else match.group(0)
                 # "{0}" takes the person's words only from the first pattern, which
                 # captures who or what ("caring for my mum"); catch-all words

@@ -82,7 +82,8 @@ def load_lexicon() -> Lexicon:
         intensifiers=re.compile(rf"\b(?:{_alternation(raw['intensifiers'])})\s+$", re.IGNORECASE),
         softeners=re.compile(rf"\b(?:{_alternation(raw['softeners'])})\s+$", re.IGNORECASE),
         negation=re.compile(
-            r"(?:\bnot|n't|\bnever|\bno longer|\bhardly|\bbarely)\b(?:\s+\w+){0,2}\s*$",
+            r"(?:(?:\bnot|n't|\bnever|\bno longer|\bhardly|\bbarely)\b(?:\s+\w+){0,2}"
+            r"|(?<!more or )\bless)\s*$",  # "a bit less alone now"
             re.IGNORECASE,
         ),
         concerns=tuple(
