@@ -145,10 +145,21 @@ def test_seed_goals_are_captured_with_what_when_how_often() -> None:
         "I'll try.",
         "I will be fine.",
         "If I could sleep I would feel better.",
+        # the next few minutes, not a step for the week
+        "i'm going to make tea and wait for news",
+        "I'll go to bed now.",
+        "I'm going to sit with him for a bit.",
     ],
 )
 def test_not_commitments(text: str) -> None:
     assert read_commitments(text) == []
+
+
+def test_a_step_for_the_week_survives_the_for_now_rule() -> None:
+    goals = read_commitments("I'll call my sister tomorrow and then I'll wait for the results.")
+    assert [g.text for g in goals] == ["call your sister tomorrow"]
+    goals = read_commitments("I'm going to go for a walk every morning from now on.")
+    assert [g.text for g in goals] == ["go for a walk every morning from now on"]
 
 
 def test_commitment_split_and_trailing_clause() -> None:

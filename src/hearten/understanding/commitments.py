@@ -108,6 +108,16 @@ _TRAILING = re.compile(
     r",\s+(?:that|which|as|since|because|so|it|this|who|when i|when you|but)\b.*$", re.IGNORECASE
 )
 
+# What the person will do in the next few minutes, not a step for the week to check in on
+# next time: "I'm going to make tea and wait for news", "I'll go to bed now".
+_FOR_NOW = re.compile(
+    r"\b(?:wait(?:ing)? (?:for|on) (?:news|an update|updates|a call|the (?:call|news|results|"
+    r"doctors?|ambulance|paramedics|surgeon))|(?:right |for |just )?now|for a bit)\s*$|"
+    r"\bwait(?:ing)? (?:for|on) (?:news|an update|updates|a call|the (?:call|news|ambulance|"
+    r"paramedics|surgeon))\b",
+    re.IGNORECASE,
+)
+
 
 def _step(part: str) -> Commitment | None:
     part = _TRAILING.sub("", part)  # "..., that was always when I used to call him"
@@ -119,6 +129,8 @@ def _step(part: str) -> Commitment | None:
     if verb in _NOT_ACTIONS and not _CONCRETE_AFTER.match(part):
         return None
     if _ANAPHORIC.match(part) and not _CONCRETE_AFTER.match(part):
+        return None
+    if _FOR_NOW.search(part):
         return None
     text = second_person(part)
     when = _WHEN.search(text)
