@@ -944,6 +944,25 @@ def test_help_mentioned_before_the_emergency_is_not_help_come(tmp_path: Path) ->
     assert said in {"fu_mo_7", "fu_mo_8"}, said
 
 
+
+def test_a_second_emergency_gets_its_own_after_help_follow_ups(tmp_path: Path) -> None:
+    s = session(tmp_path)
+    for text in ["my dad collapsed and he's not breathing", "the paramedics are here now",
+                 "thank you for staying"]:  # fmt: skip
+        s.send(text)
+    assert {"fu_mo_7", "fu_mo_8"} <= s.state.used_phrases
+    for text in ["i'm ok. it was a long night", "what do i do now, i can't sleep",
+                 "i keep thinking about it"]:  # fmt: skip
+        s.send(text)
+    # weeks later in the same session: someone else, and help comes again
+    s.send("my neighbour just fell down the stairs and she's unconscious")
+    reply = s.send("the ambulance is here now")
+    assert s.state.crisis_phrases & {"fu_mo_7", "fu_mo_8"}, reply.text
+    # written for when help is there: it ends on its question, not on "call 911"
+    assert "If you are in danger right now" not in reply.text, reply.text
+    reply = s.send("thank you")
+    assert {"fu_mo_7", "fu_mo_8"} <= s.state.crisis_phrases, reply.text
+
 def test_a_learned_third_party_reading_carries_the_other_persons_emergency(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -162,6 +162,23 @@ def test_a_step_for_the_week_survives_the_for_now_rule() -> None:
     assert [g.text for g in goals] == ["go for a walk every morning from now on"]
 
 
+@pytest.mark.parametrize(
+    ("text", "intends"),
+    [
+        ("i think i will make some tea and wait for news", True),
+        ("i'm going to wait for news", True),
+        ("I'll call my sister tomorrow", True),
+        # after a crisis these stay quiet words, answered by the protocol
+        ("I'll be fine", False),
+        ("I'll try", False),
+        ("I'll stop bothering you", False),
+        ("ok", False),
+    ],
+)
+def test_says_what_they_will_do(text: str, intends: bool) -> None:
+    assert U.understand(text).intends is intends
+
+
 def test_commitment_split_and_trailing_clause() -> None:
     goals = read_commitments(
         "I think I'll look through his old photos with my husband on Sunday evening, that was "

@@ -207,7 +207,7 @@ class Session:
         # A risk in this message gets the scripted protocol; right after it, a bare
         # "jk" or "I'm fine", or a message that says nothing new, gets the scripted
         # follow-up (a retraction does not clear the risk).
-        quiet = not signals.concerns and not signals.commitments and signals.valence <= 0
+        quiet = not signals.concerns and not signals.intends and signals.valence <= 0
         # Someone waiting for help after a medical emergency gets its follow-ups: the
         # same emergency told again ("he's still not breathing") the urgent ones, not the
         # first reply again; anything else said in the next three turns ("ok i called",
@@ -221,7 +221,7 @@ class Session:
         emergency = self.state.last_was_crisis and "medical_emergency" in answered.categories
         again = risk.is_crisis and _same_risk(risk, answered)
         helped = emergency and self._help_has_come_since()
-        more = helped and c.protocol.after_help_left(answered, self.state.used_phrases)
+        more = helped and c.protocol.after_help_left(answered, self.state.crisis_phrases)
         waiting = emergency and (
             again or (not risk.is_crisis and (self.state.follow_ups < 3 or more))
         )
@@ -308,12 +308,13 @@ class Session:
         helped = any(_help_has_come(h) for h in since)
         text, reply_id = self.companion.protocol.respond(
             met, followup=followup, urgent=urgent, called=called, helped=helped,
-            used=s.used_phrases, seed=self.seed,
+            used=s.crisis_phrases if followup else s.used_phrases, seed=self.seed,
         )  # fmt: skip
         if followup:
             s.follow_ups += 1
+            s.crisis_phrases.add(reply_id)
         else:
-            s.answered, s.follow_ups = risk, 0
+            s.answered, s.follow_ups, s.crisis_phrases = risk, 0, {reply_id}
             self.answered_from = len(self.history) - 1
         held = s.risk if followup else risk
         self.state.last_was_crisis = True

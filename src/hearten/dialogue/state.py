@@ -40,6 +40,9 @@ class SessionState(BaseModel):
     since_crisis: int = 0  # ordinary replies since the last crisis reply
     answered: RiskAssessment = RiskAssessment()  # the risk the last full crisis reply met
     follow_ups: int = 0  # follow-ups sent since that reply
+    # The protocol's replies since then, that reply's included: a second emergency in a
+    # session gets its own follow-ups, not only those the first left unsent.
+    crisis_phrases: set[str] = set()
 
     @property
     def current_mood(self) -> float:

@@ -68,7 +68,9 @@ class CrisisProtocol:
         if helped and not urgent:  # "the paramedics are here": that said first
             fresh = [v for v in fresh if v.get("after_help")] or fresh
         choice = random.Random(f"{seed}:{len(used)}").choice(sorted(fresh, key=lambda v: v["id"]))
-        return self.fill(choice["text"]), choice["id"]
+        # Once the paramedics are there, "if you are in danger right now, call 911" is
+        # noise after "How are you doing?": a worse turn gets the urgent ones, with it.
+        return self.fill(choice["text"], emergency_line=not choice.get("after_help")), choice["id"]
 
     def after_help_left(self, risk: RiskAssessment, used: set[str]) -> bool:
         """Whether a follow-up written for after help has come, for a medical emergency

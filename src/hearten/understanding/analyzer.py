@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from hearten.understanding.commitments import read_commitments
+from hearten.understanding.commitments import read_commitments, says_intent
 from hearten.understanding.encoders import Encoder, PrototypeIndex
 from hearten.understanding.lexicon import Lexicon, load_lexicon
 from hearten.understanding.signals import Concern, Cue, Emotion, Signals
@@ -107,6 +107,7 @@ class Understander:
             self_blame=any(e.name in {"guilt", "shame"} for e in emotions),
             checkin=checkin,
             greeting_only=bool(_GREETING_ONLY.match(plain)) if plain else False,
+            intends=bool(commitments) or says_intent(plain),
         )
 
     def read_cues(self, text: str) -> list[Cue]:

@@ -89,6 +89,20 @@ def read_commitments(text: str) -> list[Commitment]:
     return found
 
 
+def says_intent(text: str) -> bool:
+    """Whether the message says what the person will do, a goal for the week or not
+    ("I'm going to make tea and wait for news")."""
+    for sentence in sentences(text):
+        match = _INTENT.search(sentence)
+        if match is None or not _starts_step(sentence[: match.start()]):
+            continue
+        words = _PREFIX.sub("", sentence[match.end() :].strip()).split()
+        # "I'll be fine", "I'll try": no step, and after a crisis still a quiet word
+        if words and words[0].lower().strip(",.!?") not in _NOT_ACTIONS - {"wait"}:
+            return True
+    return False
+
+
 def _starts_step(before: str) -> bool:
     """The intent must open its clause: "there are steps I can take" is no commitment,
     and neither is "if I could sleep" or "I doubt I'll"."""

@@ -54,3 +54,4 @@ class Signals(BaseModel):
     tried_ideas: list[str] = []  # ideas the person says they tried or ruled out
     checkin: str | None = None  # answer to a goal check-in: "done", "partly", "not"
     greeting_only: bool = False
+    intends: bool = False  # says what they will do, a goal or not ("I'll make tea")
