@@ -777,6 +777,20 @@ def test_phrasings_heldout14_showed(text: str, rule: str | None) -> None:
         ("first shift as a lifeguard, we drilled pulling an unconscious person out of "
          "the deep end", None),
         ("für meine hausarbeit les ich über werther und die selbstmordwelle danach", None),
+        # found by a review: the blanks must not eat a present risk said around them
+        ("seit der doku hab ich suizidgedanken", "de.suicide"),
+        ("die nachrichten sind furchtbar und ich bin suizidal", "de.suicide"),
+        ("ich kann mich nicht aufs referat konzentrieren, ich habe suizidgedanken",
+         "de.suicide"),
+        ("he had a seizure last month. it's happening again", "m.emergency"),
+        ("he had a seizure last week, he's had three in an hour", "m.emergency"),
+        ("he had a seizure years ago and he's shaking and foaming at the mouth",
+         "m.emergency"),
+        ("we practised cpr yesterday, my dad collapsed unconscious", "m.emergency"),
+        ("i was practicing yoga, my husband fell, unconscious", "m.emergency"),
+        ("j'ai fait une tentative d'autolyse hier", "fr.intent"),
+        ("j'ai fait une tentative de me pendre", "fr.intent"),
+        ("my parents don't care if i live or die", None),
     ],
 )
 def test_phrasings_heldout16_showed(text: str, rule: str | None) -> None:

@@ -94,6 +94,9 @@ def test_concern_rules(text: str, concern: str) -> None:
         ("my husband got sick of waiting", {"partner"}, None),
         ("my dad is illiterate and ashamed of it", {"family"}, None),
         ("my mum is ill at ease with the new neighbours", {"family"}, None),
+        ("my mum's treatment of me is awful", {"family"}, None),
+        ("my husband is poorly paid", {"partner"}, None),
+        ("my friend is sick in the head", {"friends"}, None),
     ],
 )
 def test_someone_close_being_ill(text: str, ids: set[str], topic: str | None) -> None:
@@ -101,6 +104,17 @@ def test_someone_close_being_ill(text: str, ids: set[str], topic: str | None) ->
     assert set(found) == ids
     if topic is not None:
         assert found["illness"].topic == topic
+
+def test_less_alone_is_not_loneliness_but_less_money_is_still_money() -> None:
+    def ids(text: str) -> set[str]:
+        return {c.id for c in U.understand(text).concerns}
+
+    assert "loneliness" not in ids("I feel a bit less on my own with it now")
+    assert "loneliness" not in ids("I'm no longer alone in this")
+    assert "loneliness" in ids("I feel more or less alone")
+    assert "money" in ids("I'm earning less money since the pay cut")
+    assert "sleep" in ids("I'm getting less sleep than ever")
+
 
 @pytest.mark.parametrize(
     "text",
@@ -166,12 +180,14 @@ def test_a_step_for_the_week_survives_the_for_now_rule() -> None:
     ("text", "intends"),
     [
         ("i think i will make some tea and wait for news", True),
-        ("i'm going to wait for news", True),
         ("I'll call my sister tomorrow", True),
         # after a crisis these stay quiet words, answered by the protocol
         ("I'll be fine", False),
         ("I'll try", False),
         ("I'll stop bothering you", False),
+        ("i'll go", False),
+        ("i could just disappear", False),
+        ("i'm going to wait for the ambulance", False),
         ("ok", False),
     ],
 )

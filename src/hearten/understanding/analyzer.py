@@ -32,6 +32,9 @@ _READINESS = re.compile(
 _GREETING_ONLY = re.compile(
     r"^(hi|hello|hey|hiya|good (?:morning|evening|afternoon))\b[\s!.,]*(there)?[\s!.]*$", re.I
 )
+_LESS_ALONE = re.compile(
+    r"(?:(?<!more or )\bless|\bno longer|\b(?:not|n't) (?:so|as|quite))\s*$", re.I
+)
 _CHECKIN_DONE = re.compile(
     r"\b(did it|i did|managed|went (?:for|on)|i walked|i read|i called|kept (?:it )?up|stuck to|"
     r"went (?:well|ok|okay|great|fine)|it helped|it was (?:good|nice|great)|actually did)\b",
@@ -164,8 +167,11 @@ class Understander:
                 if match is None:
                     continue
                 before = plain[max(0, match.start() - 12) : match.start()]
-                if re.search(r"\b(?:(?:not|n't)(?: so| as| quite)?|less|no longer)\s*$", before):
-                    continue  # "I'm not alone", "a bit less on my own now"
+                if re.search(r"\b(?:not|n't)\s*$", before):
+                    continue  # "I'm not alone"
+                wider = plain[max(0, match.start() - 30) : match.start()]
+                if rule.id == "loneliness" and _LESS_ALONE.search(wider):
+                    continue  # "a bit less on my own now", but "more or less alone"
                 word = match.group(1) if match.groups() else match.group(0)
                 # "{0}" takes the person's words only from the first pattern, which
                 # captures who or what ("caring for my mum"); catch-all words

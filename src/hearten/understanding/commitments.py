@@ -88,6 +88,8 @@ def read_commitments(text: str) -> list[Commitment]:
                 found.append(step)
     return found
 
+_GOING = {"go", "leave", "disappear", "vanish", "sleep", "end", "wait"}
+
 
 def says_intent(text: str) -> bool:
     """Whether the message says what the person will do, a goal for the week or not
@@ -96,9 +98,10 @@ def says_intent(text: str) -> bool:
         match = _INTENT.search(sentence)
         if match is None or not _starts_step(sentence[: match.start()]):
             continue
-        words = _PREFIX.sub("", sentence[match.end() :].strip()).split()
-        # "I'll be fine", "I'll try": no step, and after a crisis still a quiet word
-        if words and words[0].lower().strip(",.!?") not in _NOT_ACTIONS - {"wait"}:
+        words = _PREFIX.sub("", sentence[match.end() :].strip(" .!?")).split()
+        # "I'll be fine", "I'll try", "I'll go", "i could just disappear": no step, and
+        # after a crisis still quiet words the protocol answers
+        if len(words) >= 2 and words[0].lower().strip(",") not in _NOT_ACTIONS | _GOING:
             return True
     return False
 
