@@ -10,16 +10,18 @@ on:
 * the development sets tests/data/safety/labelled.jsonl and heldout.jsonl;
 * tests/data/safety/blind.jsonl and tests/data/safety/train/*.jsonl, written for this
   by authors who had not seen the rules;
-* heldout2.jsonl to heldout16.jsonl, the honest sets of earlier rounds, retired into
+* heldout2.jsonl to heldout17.jsonl, the honest sets of earlier rounds, retired into
   training once read (RETIRED);
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, the example
   sentences of the understanding room's concerns (prototypes.yaml), and the lines of
   hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout17.jsonl (HONEST), this round's measure, nor heldout18.jsonl,
-next round's, nor then_now.jsonl, a development set written by hand to check one
-weakness (KEPT_OUT): any training message that is the same as one of theirs (after
-normalisation) is dropped.
+It never sees heldout18.jsonl (HONEST), the next training's measure, nor then_now.jsonl,
+a development set written by hand to check one weakness (KEPT_OUT): any training message
+that is the same as one of theirs (after normalisation) is dropped. The shipped weights
+are still round 10's (heldout2 to heldout14 retired, heldout15 kept out): round 11's
+training ran out of time, so its sets (train/t27 to t34, heldout16 and heldout17) train
+the next one (docs/safety.md).
 
 The rules that flag at least TRUSTED_HITS written risk messages and no negative the
 rules were not written on (nor any ordinary message) are trusted: their flags stand
@@ -82,12 +84,11 @@ DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety"
 # Each round measures on a set written before its training data was used, then
 # retires it into training: a set read many times no longer says how fresh text fares.
-HONEST = ("heldout17.jsonl",)
-RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 17))
-# Next round's honest set, written and committed unread; and a set written by hand after
-# heldout11 showed the models veto "two years ago i lost my son and i want to die" (a
-# training set's writer was given examples like its messages).
-KEPT_OUT = (*HONEST, "heldout18.jsonl", "then_now.jsonl")
+HONEST = ("heldout18.jsonl",)
+RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 18))
+# A set written by hand after heldout11 showed the models veto "two years ago i lost my
+# son and i want to die" (a training set's writer was given examples like its messages).
+KEPT_OUT = (*HONEST, "then_now.jsonl")
 TARGET_FPR = 0.03  # of the written hard negatives, the issue's target
 # ...and of ordinary messages (conversation turns, concerns, simulated users' lines):
 # at most 1%, a third of the issue's bar for hard negatives. Rounds 7 to 9 held this to
@@ -282,7 +283,8 @@ def cross_validated(
     key = hashlib.sha256(readings_of.encode()).hexdigest()[:16]
     if cache is not None and cache.exists():
         with np.load(cache) as saved:
-            if str(saved["key"]) == key and "ngrams" in saved:
+            # a cache that holds only the vectors so far has no readings yet
+            if "key" in saved and str(saved["key"]) == key and "ngrams" in saved:
                 return saved["ngrams"], saved["vectors"]
     by_ngrams = np.zeros((len(texts), len(CLASSES)))
     by_vectors = np.zeros((len(texts), len(CLASSES)))
