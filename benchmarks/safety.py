@@ -4,17 +4,20 @@ intervals, on every labelled set, for each screen configuration.
     python benchmarks/safety.py [--out safety.json]
 
 Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop the
-rules (and train the learned layer). heldout2.jsonl to heldout16.jsonl were written by
-writers who had not seen the rules (the last fourteen, nor any other set). Each round
-writes a new one before its training data is used and measures on it: heldout15 is
-this round's honest set, never trained on (docs/safety.md gives its first reading);
-heldout16 is next round's, committed unread and left out here. heldout2 to heldout14,
-read in earlier rounds, now train the learned layer; they stay honest for the rules
-alone, but for heldout6 to heldout9, heldout11 and heldout14, from whose misses or
-false alarms a few rules were written or narrowed. then_now.jsonl was written by hand
-to check one weakness heldout11 showed (a past told before a present risk); it is never
-trained on, but it is not blind. blind.jsonl was written blind to the rules too: it is
-honest for the rules, and training data for the learned layer (scripts/train_screen.py).
+rules (and train the learned layer). heldout2.jsonl to heldout18.jsonl were written by
+writers who had not seen the rules (the last sixteen, nor any other set). Each round
+writes a new one before its training data is used and measures on it. The shipped
+weights are round 10's: they never saw heldout15 (their honest set), heldout16 or
+heldout17; round 11 read heldout16 and heldout17 blind, wrote rules from their misses
+and did not retrain (docs/safety.md), so those two are read here but are no longer
+blind for the rules. heldout18 is the next training's honest set, committed unread and
+left out here. heldout2 to heldout14, read in earlier rounds, train the learned layer;
+they stay honest for the rules alone, but for heldout6 to heldout9, heldout11 and
+heldout14, from whose misses or false alarms a few rules were written or narrowed.
+then_now.jsonl was written by hand to check one weakness heldout11 showed (a past told
+before a present risk); it is never trained on, but it is not blind. blind.jsonl was
+written blind to the rules too: it is honest for the rules, and training data for the
+learned layer (scripts/train_screen.py).
 """
 
 from __future__ import annotations
@@ -51,7 +54,9 @@ SETS = {
     "heldout12 (earlier honest set; trains the learned layer)": SAFETY / "heldout12.jsonl",
     "heldout13 (earlier honest set; trains the learned layer)": SAFETY / "heldout13.jsonl",
     "heldout14 (earlier honest set; trains the learned layer)": SAFETY / "heldout14.jsonl",
-    "heldout15 (this round's honest set, never trained on)": SAFETY / "heldout15.jsonl",
+    "heldout15 (the weights' honest set, never trained on)": SAFETY / "heldout15.jsonl",
+    "heldout16 (read in round 11; rules written from it)": SAFETY / "heldout16.jsonl",
+    "heldout17 (read in round 11; rules written from it)": SAFETY / "heldout17.jsonl",
     "then_now (development, never trained on)": SAFETY / "then_now.jsonl",
     "blind (1,500; trains the learned layer)": SAFETY / "blind.jsonl",
 }
