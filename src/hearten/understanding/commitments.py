@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from hearten.understanding.signals import Commitment
 from hearten.understanding.text import second_person, sentences
@@ -77,16 +78,13 @@ def read_commitments(text: str) -> list[Commitment]:
     """Find steps like "I think I'll take a short walk on my lunch break a few times
     this week" and return them as goals in second person."""
     found: list[Commitment] = []
-    for sentence in sentences(text):
-        match = _INTENT.search(sentence)
-        if match is None or not _starts_step(sentence[: match.start()]):
-            continue
-        rest = sentence[match.end() :].rstrip(" .!?")
-        for part in _SPLIT.split(rest):
+    for after in _after_intents(text):
+        for part in _SPLIT.split(after.rstrip(" .!?")):
             step = _step(part)
             if step is not None:
                 found.append(step)
     return found
+
 
 _GOING = {"go", "leave", "disappear", "vanish", "sleep", "end", "wait"}
 
@@ -94,16 +92,21 @@ _GOING = {"go", "leave", "disappear", "vanish", "sleep", "end", "wait"}
 def says_intent(text: str) -> bool:
     """Whether the message says what the person will do, a goal for the week or not
     ("I'm going to make tea and wait for news")."""
-    for sentence in sentences(text):
-        match = _INTENT.search(sentence)
-        if match is None or not _starts_step(sentence[: match.start()]):
-            continue
-        words = _PREFIX.sub("", sentence[match.end() :].strip(" .!?")).split()
+    for after in _after_intents(text):
+        words = _PREFIX.sub("", after.strip(" .!?")).split()
         # "I'll be fine", "I'll try", "I'll go", "i could just disappear": no step, and
         # after a crisis still quiet words the protocol answers
         if len(words) >= 2 and words[0].lower().strip(",") not in _NOT_ACTIONS | _GOING:
             return True
     return False
+
+
+def _after_intents(text: str) -> Iterator[str]:
+    """What follows each "I'll", "I'm going to"... that opens its clause, one a sentence."""
+    for sentence in sentences(text):
+        match = _INTENT.search(sentence)
+        if match is not None and _starts_step(sentence[: match.start()]):
+            yield sentence[match.end() :]
 
 
 def _starts_step(before: str) -> bool:
@@ -128,10 +131,10 @@ _TRAILING = re.compile(
 # What the person will do in the next few minutes, not a step for the week to check in on
 # next time: "I'm going to make tea and wait for news", "I'll go to bed now".
 _FOR_NOW = re.compile(
-    r"\b(?:wait(?:ing)? (?:for|on) (?:news|an update|updates|a call|the (?:call|news|results|"
-    r"doctors?|ambulance|paramedics|surgeon))|(?:right |for |just )?now|for a bit)\s*$|"
     r"\bwait(?:ing)? (?:for|on) (?:news|an update|updates|a call|the (?:call|news|ambulance|"
-    r"paramedics|surgeon))\b",
+    r"paramedics|surgeon))\b|"
+    r"\b(?:wait(?:ing)? (?:for|on) the (?:results|doctors?)|(?:right |for |just )?now|"
+    r"for a bit)\s*$",
     re.IGNORECASE,
 )
 
