@@ -29,13 +29,13 @@ def test_first_reply_listens_and_asks() -> None:
     assert "providing_suggestions" not in plan.strategies
 
 
-
 def test_a_bare_hello_is_greeted_back_not_pitied() -> None:
     for hello in ["hi", "Hello!", "hey there", "good evening"]:
         plan = step(SessionState(), hello)
         assert [m.move for m in plan.moves] == ["hello_back", "presence"], hello
     plan = step(SessionState(), "hi, I've had an awful week")
     assert "hello_back" not in [m.move for m in plan.moves]
+
 
 def test_no_advice_before_listening() -> None:
     # Even when the first message names the trouble, hearten asks before it advises.
@@ -55,6 +55,24 @@ def test_ideas_fit_the_concern_and_skip_what_was_tried() -> None:
     )
     assert "talk_to_boss" not in plan.ideas
     assert plan.ideas == ["confide_friend_family", "support_group"]
+
+
+def test_the_reply_stays_with_a_more_personal_concern_until_they_turn_from_it() -> None:
+    state = SessionState()
+    step(state, "I can't settle to anything tonight.")
+    plan = step(state, "My dad has cancer and he started chemo on Monday.")
+    assert plan.primary is not None and plan.primary.id == "illness"
+    # Work named while telling of his care is still about him; their newest words are
+    # the ones said back.
+    plan = step(state, "I drive him to every appointment, then work late to catch up.")
+    assert plan.primary is not None and plan.primary.id == "illness"
+    assert plan.primary.clause is not None and "work late" in plan.primary.clause
+    # A turn to another trouble is followed.
+    plan = step(state, "On top of that my boss is on at me every day.")
+    assert plan.primary is not None and plan.primary.id == "boss"
+    # A more personal concern always takes the reply.
+    plan = step(state, "And my partner left me last week.")
+    assert plan.primary is not None and plan.primary.id == "breakup"
 
 
 def test_rank_ideas_prefers_specific_fits() -> None:

@@ -8,6 +8,8 @@ hearten helps them choose one or two small goals, affirms them, and invites them
 
 from __future__ import annotations
 
+import re
+
 from hearten.dialogue.ideas import rank_ideas, tried_ideas
 from hearten.dialogue.plan import Move, Plan
 from hearten.dialogue.state import SessionState
@@ -24,11 +26,34 @@ _PRIORITY = (
 )  # fmt: skip
 
 
-def primary_concern(now: list[Concern], state: SessionState) -> Concern | None:
+# Words that turn to a new trouble ("on top of that, money is tight"): the reply follows.
+_TURNING = re.compile(
+    r"\b(another thing|something else|on top of (?:that|all (?:that|this)|it all)|as well as "
+    r"(?:that|this|all that)|and then there'?s|apart from (?:that|this)|a different thing|"
+    r"besides (?:that|this)|unrelated|changing the subject|the other thing)\b",
+    re.I,
+)
+
+
+def _rank(concern: Concern) -> int:
+    return _PRIORITY.index(concern.id) if concern.id in _PRIORITY else 99
+
+
+def primary_concern(now: list[Concern], state: SessionState, text: str = "") -> Concern | None:
+    """The concern a reply speaks to: the most personal one named now, unless the reply
+    before spoke to a more personal one the person has not turned away from. Someone
+    telling how their dad's chemo keeps them late at work is still talking about their
+    dad, not asking about work."""
     pool = now or list(state.concerns.values())
     if not pool:
         return None
-    return min(pool, key=lambda c: _PRIORITY.index(c.id) if c.id in _PRIORITY else 99)
+    best = min(pool, key=_rank)
+    focus = state.concerns.get(state.focus) if state.focus else None
+    if focus is not None and _rank(focus) < _rank(best) and not _TURNING.search(text):
+        # Their newest words, if any, to reflect; the older ones were said back already.
+        clause = next((c.clause for c in now if c.clause), None)
+        return focus.model_copy(update={"clause": clause}) if clause else focus
+    return best
 
 
 class Policy:
@@ -37,9 +62,10 @@ class Policy:
         state.tried_ideas |= tried_ideas(signals.text)
         now = signals.concerns
         new_now = [c for c in now if c.id in state.fresh_concerns]
+        primary = primary_concern(now, state, signals.text)
+        state.focus = primary.id if primary is not None else None
         stage, moves = self._moves(signals, state, now, new_now)
         moves = _cap_strategies(moves)
-        primary = primary_concern(now, state)
         concerns = list(state.concerns.values())
         if primary is not None:
             concerns = [primary, *[c for c in concerns if c.id != primary.id]]
@@ -192,9 +218,12 @@ class Policy:
         room = MAX_IDEAS_PER_SESSION - len(state.offered_ideas)
         if room <= 0:
             return []
-        before = [c for c in state.concerns if c not in {n.id for n in now}]
+        named = [c.id for c in now]
+        if state.focus is not None and state.focus not in named:
+            named.insert(0, state.focus)  # still what they are talking about
+        before = [c for c in state.concerns if c not in named]
         exclude = set(state.offered_ideas) | state.tried_ideas
-        return rank_ideas([c.id for c in now], before, exclude)[: min(count, room)]
+        return rank_ideas(named, before, exclude)[: min(count, room)]
 
 
 def _cap_strategies(moves: list[Move]) -> list[Move]:

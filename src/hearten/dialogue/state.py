@@ -22,6 +22,7 @@ class SessionState(BaseModel):
     mood: list[float] = []
     concerns: dict[str, Concern] = {}  # id -> latest mention, in first-mention order
     fresh_concerns: list[str] = []  # concern ids first named in the latest message
+    focus: str | None = None  # the concern the last reply spoke to
     feeling: str | None = None
     goals: list[Commitment] = []
     prior_goals: list[PriorGoal] = []
