@@ -85,6 +85,32 @@ def test_bad_library_entries_are_refused() -> None:
         )
     with pytest.raises(LibraryError, match="unknown strategy"):
         parse_file("x.yaml", "strategy: shouting\nmoves: {}")
+    with pytest.raises(LibraryError, match="unknown key"):  # a typo must not pass silently
+        parse_file(
+            "x.yaml",
+            'strategy: question\nmoves:\n  open:\n    - {id: a, text: "Hi?", concerns: [work]}',
+        )
+
+
+def test_a_line_kept_from_a_concern_is_never_said_about_it() -> None:
+    # "How long have you been struggling with your loss?" to someone whose nan died
+    # on Tuesday.
+    loss = Concern(id="grief", topic="your loss", clause="your nan died on tuesday")
+    explore = LIB.for_move("question", "explore")
+    timing = [p for p in explore if "grief" in p.not_concern]
+    asked = {p.id for p in explore if "grief" in p.concern}  # a long talk used them up
+    assert timing and asked
+    for seed in range(40):
+        question = Plan(
+            stage="exploration",
+            moves=[Move(strategy="question", move="explore")],
+            primary=loss,
+            concerns=[loss],
+            seed=seed,
+            avoid_phrases=asked,
+        )
+        reply = Composer().speak(question).text
+        assert not any(p.text.split("{")[0] in reply for p in timing), reply
 
 
 def plan(moves: list[Move], seed: int = 1, **kw: object) -> Plan:

@@ -105,6 +105,7 @@ def test_someone_close_being_ill(text: str, ids: set[str], topic: str | None) ->
     if topic is not None:
         assert found["illness"].topic == topic
 
+
 def test_less_alone_is_not_loneliness_but_less_money_is_still_money() -> None:
     def ids(text: str) -> set[str]:
         return {c.id for c in U.understand(text).concerns}
@@ -114,6 +115,53 @@ def test_less_alone_is_not_loneliness_but_less_money_is_still_money() -> None:
     assert "loneliness" in ids("I feel more or less alone")
     assert "money" in ids("I'm earning less money since the pay cut")
     assert "sleep" in ids("I'm getting less sleep than ever")
+    assert "loneliness" not in ids("I don't feel so alone today")
+    assert "loneliness" in ids("I don't want to be alone tonight")
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        # Someone else moving out is neither a breakup nor the person's own move; a rent
+        # one cannot pay alone is money, not loneliness.
+        ("my flatmate moved out and i can't afford the rent on my own", {"money"}),
+        ("my son moved out and the house is so quiet", {"home"}),
+        ("I moved out of my parents' place last month", {"family", "moving"}),
+        ("my boyfriend moved out last week", {"partner", "breakup"}),
+        ("she moved out in march and I still can't sleep", {"breakup", "sleep"}),
+        ("we broke up", {"breakup"}),
+        ("my car broke down again", set()),
+        ("i'm so broke this month", {"money"}),
+        ("she left me on read again", set()),
+        ("I can't pay the bills by myself and I feel so alone", {"money", "loneliness"}),
+    ],
+)
+def test_moving_out_breaking_up_and_being_broke(text: str, ids: set[str]) -> None:
+    assert {c.id for c in U.understand(text).concerns} == ids
+
+
+@pytest.mark.parametrize(
+    ("text", "emotion"),
+    [
+        ("I can't stop feeling lonely", "loneliness"),
+        ("I never stop feeling anxious", "anxiety"),
+        ("I can't help feeling worthless", "shame"),
+        ("I can't shake feeling hopeless", "hopelessness"),
+        ("i couldn't be more alone", "loneliness"),
+    ],
+)
+def test_a_feeling_one_cannot_stop_is_felt_not_negated(text: str, emotion: str) -> None:
+    # Read as negated, these lifted the mood.
+    signals = U.understand(text)
+    assert emotion in [e.name for e in signals.emotions]
+    assert signals.valence < 0
+
+
+def test_a_negated_feeling_is_not_felt() -> None:
+    for text in ["I'm not sad", "I don't feel sad anymore", "I'm no longer lonely"]:
+        signals = U.understand(text)
+        assert signals.emotions == [], text
+        assert signals.valence > 0, text
 
 
 @pytest.mark.parametrize(
@@ -205,6 +253,18 @@ def test_commitment_split_and_trailing_clause() -> None:
         "look through his old photos with your husband on Sunday evening",
         "say yes next time your coworkers ask you to lunch",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "goal"),
+    [
+        ("i suppose i could ask for a few more days", "ask for a few more days"),
+        ("I reckon I could go for a swim on saturday", "go for a swim on saturday"),
+        ("I guess I could ask for a few more days off", "ask for a few more days off"),
+    ],
+)
+def test_a_step_said_tentatively_is_still_a_goal(text: str, goal: str) -> None:
+    assert [g.text for g in read_commitments(text)] == [goal]
 
 
 def test_mood_direction() -> None:

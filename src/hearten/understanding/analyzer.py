@@ -32,9 +32,6 @@ _READINESS = re.compile(
 _GREETING_ONLY = re.compile(
     r"^(hi|hello|hey|hiya|good (?:morning|evening|afternoon))\b[\s!.,]*(there)?[\s!.]*$", re.I
 )
-_LESS_ALONE = re.compile(
-    r"(?:(?<!more or )\bless|\bno longer|\b(?:not|n't) (?:so|as|quite))\s*$", re.I
-)
 _CHECKIN_DONE = re.compile(
     r"\b(did it|i did|managed|went (?:for|on)|i walked|i read|i called|kept (?:it )?up|stuck to|"
     r"went (?:well|ok|okay|great|fine)|it helped|it was (?:good|nice|great)|actually did)\b",
@@ -150,7 +147,7 @@ class Understander:
     def read_feeling(self, plain: str) -> str | None:
         for match in self.lexicon.feeling_adjectives.finditer(plain):
             before = plain[max(0, match.start() - 20) : match.start() + 1]
-            if self.lexicon.negation.search(before) or re.search(r"\bnot\s*$", before):
+            if self.lexicon.negation.search(before):
                 continue
             phrase = re.sub(r"^(?:just|pretty|quite)\s+", "", match.group(1), flags=re.I)
             return phrase.lower()
@@ -170,7 +167,7 @@ class Understander:
                 if re.search(r"\b(?:not|n't)\s*$", before):
                     continue  # "I'm not alone"
                 wider = plain[max(0, match.start() - 30) : match.start()]
-                if rule.id == "loneliness" and _LESS_ALONE.search(wider):
+                if rule.id == "loneliness" and self.lexicon.negation.search(wider):
                     continue  # "a bit less on my own now", but "more or less alone"
                 word = match.group(1) if match.groups() else match.group(0)
                 # "{0}" takes the person's words only from the first pattern, which

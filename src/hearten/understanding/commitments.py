@@ -118,7 +118,8 @@ def _starts_step(before: str) -> bool:
 
 
 _CLAUSE_OPENING = re.compile(
-    r"(?:^|[,;:—-]|\b(?:and|so|then|okay|ok|well|yes|yeah|maybe|guess|think|but|now|today|"
+    r"(?:^|[,;:—-]|\b(?:and|so|then|okay|ok|well|yes|yeah|maybe|guess|suppose|reckon|think|"
+    r"but|now|today|"
     r"tonight|tomorrow|week|alright|right|sure|first|also|honestly))\s*$",
     re.IGNORECASE,
 )

@@ -67,6 +67,9 @@ def load_lexicon() -> Lexicon:
         for emotion, phrases in raw["feelings"].items()
         for phrase in phrases
     )
+    # "n't" ends a word ("can't"); the others are words of their own.
+    endings = [w for w in raw["negations"] if w.startswith("n'")]
+    words = [w for w in raw["negations"] if w not in endings]
     return Lexicon(
         cues=tuple(
             CueRule(c["kind"], float(c["affect"]), re.compile(c["pattern"], re.IGNORECASE))
@@ -82,7 +85,8 @@ def load_lexicon() -> Lexicon:
         intensifiers=re.compile(rf"\b(?:{_alternation(raw['intensifiers'])})\s+$", re.IGNORECASE),
         softeners=re.compile(rf"\b(?:{_alternation(raw['softeners'])})\s+$", re.IGNORECASE),
         negation=re.compile(
-            r"(?:(?:\bnot|n't|\bnever|\bno longer|\bhardly|\bbarely)\b(?:\s+\w+){0,2}"
+            rf"(?:(?:\b(?:{_alternation(words)})|{_alternation(endings)})\b"
+            rf"(?!\s+(?:{_alternation(raw['still_felt'])})\b)(?:\s+\w+){{0,2}}"
             r"|(?<!more or )\bless)\s*$",  # "a bit less alone now"
             re.IGNORECASE,
         ),

@@ -121,6 +121,8 @@ def _fit(phrase: Phrase, move: Move, plan: Plan) -> int | None:
         score += 4
     elif move.move == "cue":
         return None  # a cue reply must answer the cue that was written
+    if plan.primary is not None and plan.primary.id in phrase.not_concern:
+        return None  # "How long have you been struggling with your loss?"
     if phrase.concern:
         # A concern-specific line speaks only to the concern this reply is about.
         if plan.primary is not None and plan.primary.id in phrase.concern:

@@ -15,6 +15,9 @@ CUES = frozenset({"sigh", "tears", "smile", "nod", "pause", "shrug", "quiet"})
 # What a phrasing takes for granted: goals set this session, ideas already offered, or
 # that the person has already told something (so not the first reply).
 REQUIRES = frozenset({"goals", "ideas", "story"})
+_KEYS = frozenset(
+    {"id", "text", "concern", "not_concern", "emotion", "stage", "cue", "idea", "requires"}
+)
 _SLOT_RE = re.compile(r"\{(\w+)\}")
 
 
@@ -26,6 +29,7 @@ class Phrase:
     text: str
     slots: frozenset[str]
     concern: frozenset[str] = frozenset()
+    not_concern: frozenset[str] = frozenset()  # never when the reply is about these
     emotion: frozenset[str] = frozenset()
     stage: frozenset[str] = frozenset()
     cue: frozenset[str] = frozenset()
@@ -81,6 +85,9 @@ def _phrase(name: str, strategy: str, move: str, item: dict[str, object]) -> Phr
     where = f"{name}: {pid or '(no id)'}"
     if not pid or not text:
         raise LibraryError(f"{where}: every entry needs an id and a text")
+    unknown_keys = set(item) - _KEYS
+    if unknown_keys:
+        raise LibraryError(f"{where}: unknown key(s) {sorted(unknown_keys)}")
     slots = frozenset(_SLOT_RE.findall(text))
     if not slots <= SLOTS:
         raise LibraryError(f"{where}: unknown slot(s) {sorted(slots - SLOTS)}")
@@ -107,6 +114,7 @@ def _phrase(name: str, strategy: str, move: str, item: dict[str, object]) -> Phr
         text=text,
         slots=slots,
         concern=ids("concern", CONCERNS),
+        not_concern=ids("not_concern", CONCERNS),
         emotion=ids("emotion", tuple(EMOTIONS)),
         stage=ids("stage", STAGES),
         cue=ids("cue", CUES),
