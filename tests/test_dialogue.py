@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -73,6 +74,27 @@ def test_the_reply_stays_with_a_more_personal_concern_until_they_turn_from_it() 
     # A more personal concern always takes the reply.
     plan = step(state, "And my partner left me last week.")
     assert plan.primary is not None and plan.primary.id == "breakup"
+
+
+@pytest.mark.parametrize(
+    "talk",
+    [
+        # nothing points back to the one they told about
+        ["My grandad died a few weeks ago.", "I keep missing deadlines and my manager is annoyed."],
+        # they lay the old trouble down or turn from it
+        ["My nan died in the spring.", "Now I'm stressed about exams and can't ask her for help."],
+        ["My dad has cancer.", "He's in remission now, but my boss is on at him and me."],
+        # named too long ago to hold the reply
+        ["My nan died last year.", "I think about her.", "I miss her.",
+         "Her house is being sold and work is a lot."],
+    ],
+)  # fmt: skip
+def test_a_kept_concern_lapses(talk: list[str]) -> None:
+    state = SessionState()
+    for text in talk[:-1]:
+        step(state, text)
+    plan = step(state, talk[-1])
+    assert plan.primary is not None and plan.primary.id not in {"grief", "illness"}, talk
 
 
 def test_rank_ideas_prefers_specific_fits() -> None:

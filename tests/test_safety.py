@@ -986,6 +986,15 @@ def test_a_second_emergency_gets_its_own_after_help_follow_ups(tmp_path: Path) -
     reply = s.send("thank you")
     assert {"fu_mo_7", "fu_mo_8"} <= s.state.crisis_phrases, reply.text
 
+
+def test_a_crisis_reply_lets_go_of_the_concern_held_before_it(tmp_path: Path) -> None:
+    s = session(tmp_path)
+    s.send("my nan died last year")
+    assert s.state.focus == "grief"
+    s.send("I failed all my exams and I want to kill myself")
+    assert s.state.last_was_crisis and s.state.focus is None
+
+
 def test_a_learned_third_party_reading_carries_the_other_persons_emergency(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

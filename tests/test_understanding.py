@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hearten.understanding import Understander
-from hearten.understanding.commitments import read_commitments
+from hearten.understanding.commitments import read_commitments, says_intent
 from hearten.understanding.encoders import Encoder
 from hearten.understanding.text import second_person
 
@@ -128,7 +128,11 @@ def test_less_alone_is_not_loneliness_but_less_money_is_still_money() -> None:
         ("my son moved out and the house is so quiet", {"home"}),
         ("I moved out of my parents' place last month", {"family", "moving"}),
         ("my boyfriend moved out last week", {"partner", "breakup"}),
-        ("she moved out in march and I still can't sleep", {"breakup", "sleep"}),
+        ("my wife's moved out and I still can't sleep", {"partner", "breakup", "sleep"}),
+        ("my son turned 18 and he moved out last week", set()),
+        ("she broke it off with me last night", {"breakup"}),
+        ("losing her broke me", set()),
+        ("I can't afford to go out and I feel so alone", {"money", "loneliness"}),
         ("we broke up", {"breakup"}),
         ("my car broke down again", set()),
         ("i'm so broke this month", {"money"}),
@@ -148,6 +152,11 @@ def test_moving_out_breaking_up_and_being_broke(text: str, ids: set[str]) -> Non
         ("I can't help feeling worthless", "shame"),
         ("I can't shake feeling hopeless", "hopelessness"),
         ("i couldn't be more alone", "loneliness"),
+        ("I've never felt so alone in my life", "loneliness"),
+        ("I have never been this lonely", "loneliness"),
+        ("I can't do this alone anymore", "loneliness"),
+        ("I can't be alone tonight", "loneliness"),
+        ("I'm not happy being alone", "loneliness"),
     ],
 )
 def test_a_feeling_one_cannot_stop_is_felt_not_negated(text: str, emotion: str) -> None:
@@ -158,7 +167,8 @@ def test_a_feeling_one_cannot_stop_is_felt_not_negated(text: str, emotion: str) 
 
 
 def test_a_negated_feeling_is_not_felt() -> None:
-    for text in ["I'm not sad", "I don't feel sad anymore", "I'm no longer lonely"]:
+    for text in ["I'm not sad", "I don't feel sad anymore", "I'm no longer lonely",
+                 "im not really that lonely", "I won't be alone tonight"]:  # fmt: skip
         signals = U.understand(text)
         assert signals.emotions == [], text
         assert signals.valence > 0, text
@@ -261,10 +271,18 @@ def test_commitment_split_and_trailing_clause() -> None:
         ("i suppose i could ask for a few more days", "ask for a few more days"),
         ("I reckon I could go for a swim on saturday", "go for a swim on saturday"),
         ("I guess I could ask for a few more days off", "ask for a few more days off"),
+        ("I could have an early night tomorrow", "have an early night tomorrow"),
     ],
 )
 def test_a_step_said_tentatively_is_still_a_goal(text: str, goal: str) -> None:
     assert [g.text for g in read_commitments(text)] == [goal]
+
+
+def test_regret_is_not_a_goal() -> None:
+    for text in ["I suppose I could have visited him more.", "I reckon I could have stopped it",
+                 "I guess I could have been a better son"]:  # fmt: skip
+        assert read_commitments(text) == [], text
+        assert not says_intent(text), text
 
 
 def test_mood_direction() -> None:

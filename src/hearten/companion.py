@@ -318,6 +318,7 @@ class Session:
             self.answered_from = len(self.history) - 1
         held = s.risk if followup else risk
         self.state.last_was_crisis = True
+        self.state.focus = None  # after a crisis, the reply follows what they say next
         self.state.since_crisis = 0
         self.state.crisis_turns += 1
         plan = self._plan_for(

@@ -26,34 +26,55 @@ _PRIORITY = (
 )  # fmt: skip
 
 
-# Words that turn to a new trouble ("on top of that, money is tight"): the reply follows.
+# Words that turn to a new trouble ("on top of that, money is tight", "now I'm
+# stressed about exams") or lay the old one down ("I've made my peace with it"): the
+# reply follows.
 _TURNING = re.compile(
+    r"^\W*(?:now|also|anyway|besides|plus|but)\b|"
     r"\b(another thing|something else|on top of (?:that|all (?:that|this)|it all)|as well as "
     r"(?:that|this|all that)|and then there'?s|apart from (?:that|this)|a different thing|"
-    r"besides (?:that|this)|unrelated|changing the subject|the other thing)\b",
+    r"besides (?:that|this)|unrelated|changing the subject|the other thing|"
+    r"(?:my|the) (?:real|main|bigger|biggest) (?:problem|worry|issue|thing)|"
+    r"what'?s (?:really )?(?:getting to|bothering|eating|worrying) me|"
+    r"made (?:my )?peace|(?:i'?m|i am|i've been) (?:mostly |actually )?(?:okay|ok|fine|coping) "
+    r"with (?:it|that)|in remission|(?:all|the) clear|(?:much|a lot|so much) better now)\b",
     re.I,
 )
+# A concern not named for this many messages no longer holds the reply.
+_FOCUS_TURNS = 2
+# Still speaking of the one they told about ("I drive him to every appointment"); a
+# message about the manager alone is about the manager.
+_REFERS_BACK = re.compile(r"\b(?:he|him|his|she|her|hers|they|them|their)\b", re.I)
 
 
 def _rank(concern: Concern) -> int:
     return _PRIORITY.index(concern.id) if concern.id in _PRIORITY else 99
 
 
-def primary_concern(now: list[Concern], state: SessionState, text: str = "") -> Concern | None:
-    """The concern a reply speaks to: the most personal one named now, unless the reply
-    before spoke to a more personal one the person has not turned away from. Someone
-    telling how their dad's chemo keeps them late at work is still talking about their
-    dad, not asking about work."""
-    pool = now or list(state.concerns.values())
-    if not pool:
-        return None
-    best = min(pool, key=_rank)
+def _kept_focus(now: list[Concern], state: SessionState, text: str) -> Concern | None:
+    """The more personal concern the last reply spoke to, if the person is still on it:
+    someone telling how their dad's chemo keeps them late at work is still talking
+    about their dad, not asking about work."""
     focus = state.concerns.get(state.focus) if state.focus else None
-    if focus is not None and _rank(focus) < _rank(best) and not _TURNING.search(text):
+    if focus is None or not now or _TURNING.search(text) or not _REFERS_BACK.search(text):
+        return None
+    if state.turn - state.named_at.get(focus.id, 0) > _FOCUS_TURNS:
+        return None
+    if _rank(focus) >= min(_rank(c) for c in now):
+        return None
+    return focus
+
+
+def primary_concern(now: list[Concern], state: SessionState, text: str = "") -> Concern | None:
+    """The concern a reply speaks to: the most personal one named now (or, when none
+    is, in the session), unless a kept focus outranks it."""
+    focus = _kept_focus(now, state, text)
+    if focus is not None:
         # Their newest words, if any, to reflect; the older ones were said back already.
         clause = next((c.clause for c in now if c.clause), None)
         return focus.model_copy(update={"clause": clause}) if clause else focus
-    return best
+    pool = now or list(state.concerns.values())
+    return min(pool, key=_rank) if pool else None
 
 
 class Policy:
@@ -219,8 +240,8 @@ class Policy:
         if room <= 0:
             return []
         named = [c.id for c in now]
-        if state.focus is not None and state.focus not in named:
-            named.insert(0, state.focus)  # still what they are talking about
+        if named and state.focus is not None and state.focus not in named:
+            named.insert(0, state.focus)  # kept over what they named: still their topic
         before = [c for c in state.concerns if c not in named]
         exclude = set(state.offered_ideas) | state.tried_ideas
         return rank_ideas(named, before, exclude)[: min(count, room)]

@@ -23,6 +23,7 @@ class SessionState(BaseModel):
     concerns: dict[str, Concern] = {}  # id -> latest mention, in first-mention order
     fresh_concerns: list[str] = []  # concern ids first named in the latest message
     focus: str | None = None  # the concern the last reply spoke to
+    named_at: dict[str, int] = {}  # concern id -> the turn it was last named in
     feeling: str | None = None
     goals: list[Commitment] = []
     prior_goals: list[PriorGoal] = []
@@ -62,6 +63,7 @@ class SessionState(BaseModel):
         self.fresh_concerns = [c.id for c in signals.concerns if c.id not in self.concerns]
         for concern in signals.concerns:
             self.concerns[concern.id] = concern
+            self.named_at[concern.id] = self.turn
         if signals.feeling:
             self.feeling = signals.feeling
         known = {g.text.lower() for g in self.goals}

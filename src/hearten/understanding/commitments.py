@@ -96,7 +96,11 @@ def says_intent(text: str) -> bool:
         words = _PREFIX.sub("", after.strip(" .!?")).split()
         # "I'll be fine", "I'll try", "I'll go", "i could just disappear": no step, and
         # after a crisis still quiet words the protocol answers
-        if len(words) >= 2 and words[0].lower().strip(",") not in _NOT_ACTIONS | _GOING:
+        if (
+            len(words) >= 2
+            and words[0].lower().strip(",") not in _NOT_ACTIONS | _GOING
+            and not _LOOKING_BACK.match(" ".join(words))
+        ):
             return True
     return False
 
@@ -140,6 +144,14 @@ _FOR_NOW = re.compile(
 )
 
 
+# "I could have visited more" looks back with regret; "I'll have a bath" is a step.
+_LOOKING_BACK = re.compile(
+    r"^(?:have|'ve)\s+(?:been|done|gone|told|said|seen|known|made|taken|left|kept|got|gotten|"
+    r"stopped|tried|called|visited|stayed|noticed|helped|saved|asked|\w+ed)\b",
+    re.IGNORECASE,
+)
+
+
 def _step(part: str) -> Commitment | None:
     part = _TRAILING.sub("", part)  # "..., that was always when I used to call him"
     part = _PREFIX.sub("", part.strip(" ,.;")).strip()
@@ -151,7 +163,7 @@ def _step(part: str) -> Commitment | None:
         return None
     if _ANAPHORIC.match(part) and not _CONCRETE_AFTER.match(part):
         return None
-    if _FOR_NOW.search(part):
+    if _FOR_NOW.search(part) or _LOOKING_BACK.match(part):
         return None
     text = second_person(part)
     when = _WHEN.search(text)

@@ -67,9 +67,12 @@ def load_lexicon() -> Lexicon:
         for emotion, phrases in raw["feelings"].items()
         for phrase in phrases
     )
-    # "n't" ends a word ("can't"); the others are words of their own.
+    # "n't" ends a word ("can't"); the others are words of their own; "never so" is
+    # more, not less.
     endings = [w for w in raw["negations"] if w.startswith("n'")]
-    words = [w for w in raw["negations"] if w not in endings]
+    words = [w for w in raw["negations"] if w not in endings and w != "never"]
+    gap = raw["negation_gap"]
+    never_gap = [w for w in gap if w not in ("so", "as")]
     return Lexicon(
         cues=tuple(
             CueRule(c["kind"], float(c["affect"]), re.compile(c["pattern"], re.IGNORECASE))
@@ -85,8 +88,10 @@ def load_lexicon() -> Lexicon:
         intensifiers=re.compile(rf"\b(?:{_alternation(raw['intensifiers'])})\s+$", re.IGNORECASE),
         softeners=re.compile(rf"\b(?:{_alternation(raw['softeners'])})\s+$", re.IGNORECASE),
         negation=re.compile(
-            rf"(?:(?:\b(?:{_alternation(words)})|{_alternation(endings)})\b"
-            rf"(?!\s+(?:{_alternation(raw['still_felt'])})\b)(?:\s+\w+){{0,2}}"
+            # "I can't be alone tonight" is dread of it, not relief
+            rf"(?:(?:\b(?:{_alternation(words)})|{_alternation(endings)})\b(?!\s+be\b(?<=can't be))"
+            rf"(?:\s+(?:{_alternation(gap)})\b){{0,2}}"
+            rf"|\bnever\b(?:\s+(?:{_alternation(never_gap)})\b){{0,2}}"
             r"|(?<!more or )\bless)\s*$",  # "a bit less alone now"
             re.IGNORECASE,
         ),
