@@ -4,20 +4,22 @@ intervals, on every labelled set, for each screen configuration.
     python benchmarks/safety.py [--out safety.json]
 
 Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop the
-rules (and train the learned layer). heldout2.jsonl to heldout18.jsonl were written by
-writers who had not seen the rules (the last sixteen, nor any other set). Each round
+rules (and train the learned layer). heldout2.jsonl to heldout21.jsonl were written by
+writers who had not seen the rules (the last nineteen, nor any other set). Each round
 writes a new one before its training data is used and measures on it. The shipped
-weights are round 10's: they never saw heldout15 (their honest set), heldout16 or
-heldout17; round 11 read heldout16 and heldout17 blind, wrote rules from their misses
-and did not retrain (docs/safety.md), so those two are read here but are no longer
-blind for the rules. heldout18 is the next training's honest set, committed unread and
-left out here. heldout2 to heldout14, read in earlier rounds, train the learned layer;
-they stay honest for the rules alone, but for heldout6 to heldout9, heldout11 and
-heldout14, from whose misses or false alarms a few rules were written or narrowed.
+weights are round 10's: they never saw heldout15 (their honest set) nor heldout16 to
+heldout20, which rounds 11 to 13 read blind once each and then wrote rules from
+(docs/safety.md), so those are read here but are no longer blind for the rules.
+heldout21 is the next training's honest set, committed unread and left out here.
+heldout2 to heldout14, read in earlier rounds, train the learned layer; they stay
+honest for the rules alone, but for heldout6 to heldout9, heldout11 and heldout14,
+from whose misses or false alarms a few rules were written or narrowed.
 then_now.jsonl was written by hand to check one weakness heldout11 showed (a past told
 before a present risk); it is never trained on, but it is not blind. blind.jsonl was
 written blind to the rules too: it is honest for the rules, and training data for the
-learned layer (scripts/train_screen.py).
+learned layer (scripts/train_screen.py). ESConv's validation dialogues, when
+../shared is beside the repository, give how often each screen raises risk in ordinary
+support conversations (no risk labels; most of those flags are false).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from hearten.evaluate.safety import (
     score_conversations,
     score_empathysync,
     score_messages,
+    score_support_turns,
 )
 from hearten.safety.assessor import RiskAssessor
 from hearten.understanding.encoders import load_encoder
@@ -38,6 +41,9 @@ from hearten.understanding.encoders import load_encoder
 ROOT = Path(__file__).resolve().parents[1]
 SAFETY = ROOT / "tests" / "data" / "safety"
 CORPUS = ROOT.parent / "shared" / "data" / "crisis-triage-empathysync" / "crisis_triage_corpus.yaml"
+# Ordinary support conversations (ESConv's seekers): how often each screen raises risk
+# in them, most of it false (evaluate.safety.score_support_turns). Read, never trained on.
+SUPPORT = ROOT.parent / "shared" / "data" / "esconv-valid" / "valid.txt"
 SETS = {
     "labelled (development)": SAFETY / "labelled.jsonl",
     "heldout (development, round 2)": SAFETY / "heldout.jsonl",
@@ -57,6 +63,9 @@ SETS = {
     "heldout15 (the weights' honest set, never trained on)": SAFETY / "heldout15.jsonl",
     "heldout16 (read in round 11; rules written from it)": SAFETY / "heldout16.jsonl",
     "heldout17 (read in round 11; rules written from it)": SAFETY / "heldout17.jsonl",
+    "heldout18 (read in round 12; rules written from it)": SAFETY / "heldout18.jsonl",
+    "heldout19 (read in round 12; rules written from it)": SAFETY / "heldout19.jsonl",
+    "heldout20 (read in round 13; rules written from it)": SAFETY / "heldout20.jsonl",
     "then_now (development, never trained on)": SAFETY / "then_now.jsonl",
     "blind (1,500; trains the learned layer)": SAFETY / "blind.jsonl",
 }
@@ -111,6 +120,14 @@ def main() -> None:
             print(
                 f"{'crisis-triage-empathysync':56} recall {pct(pub['recall'], 'recall')}  "
                 f"false alarms {pct(pub['false_positive_rate'], 'rate')}"
+            )
+        if SUPPORT.exists():
+            support = score_support_turns(SUPPORT, assessor)
+            section["support_conversations"] = support
+            print(
+                f"{'ESConv seekers (no risk labels)':56} turns flagged "
+                f"{pct(support['turns'], 'rate')}  conversations with a flag "
+                f"{pct(support['dialogues'], 'rate')}"
             )
         report[config] = section
     if args.out:

@@ -10,18 +10,21 @@ on:
 * the development sets tests/data/safety/labelled.jsonl and heldout.jsonl;
 * tests/data/safety/blind.jsonl and tests/data/safety/train/*.jsonl, written for this
   by authors who had not seen the rules;
-* heldout2.jsonl to heldout17.jsonl, the honest sets of earlier rounds, retired into
+* heldout2.jsonl to heldout20.jsonl, the honest sets of earlier rounds, retired into
   training once read (RETIRED);
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, the example
   sentences of the understanding room's concerns (prototypes.yaml), and the lines of
   hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout18.jsonl (HONEST), the next training's measure, nor then_now.jsonl,
+It never sees heldout21.jsonl (HONEST), the next training's measure, nor then_now.jsonl,
 a development set written by hand to check one weakness (KEPT_OUT): any training message
 that is the same as one of theirs (after normalisation) is dropped. The shipped weights
-are still round 10's (heldout2 to heldout14 retired, heldout15 kept out): round 11's
-training ran out of time, so its sets (train/t27 to t34, heldout16 and heldout17) train
-the next one (docs/safety.md).
+are still round 10's (heldout2 to heldout14 retired, heldout15 kept out). Round 12
+trained on everything up to heldout17 and did not ship: on heldout18, blind to both,
+its weights caught less than round 10's (94.6% against 96.3%). Round 13 found the
+weights flag about 4% of the turns of ordinary support conversations (ESConv's
+seekers: goodbyes, thanks, "I will call someone tonight"), and had train/t35_replies
+and train/t36_openings_endings written for the next training (docs/safety.md).
 
 The rules that flag at least TRUSTED_HITS written risk messages and no negative the
 rules were not written on (nor any ordinary message) are trusted: their flags stand
@@ -84,8 +87,8 @@ DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety"
 # Each round measures on a set written before its training data was used, then
 # retires it into training: a set read many times no longer says how fresh text fares.
-HONEST = ("heldout18.jsonl",)
-RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 18))
+HONEST = ("heldout21.jsonl",)
+RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 21))
 # A set written by hand after heldout11 showed the models veto "two years ago i lost my
 # son and i want to die" (a training set's writer was given examples like its messages).
 KEPT_OUT = (*HONEST, "then_now.jsonl")

@@ -391,6 +391,30 @@ def test_public_corpus() -> None:
     assert result["false_positive_rate"]["rate"] == 0.0, result["false_alarms"]
 
 
+def test_support_turns_count_flags_per_turn_and_per_conversation(tmp_path: Path) -> None:
+    from hearten.evaluate.safety import score_support_turns
+
+    def dialogue(*seeker: str) -> str:
+        turns = []
+        for text in seeker:
+            turns += [{"speaker": "sys", "text": "How are you ?"}, {"speaker": "usr", "text": text}]
+        return json.dumps({"dialog": turns})
+
+    data = tmp_path / "valid.txt"
+    data.write_text(
+        dialogue("I lost my job last week .", "I want to kill myself .", "Thank you , bye .")
+        + "\n"
+        + dialogue("my exams are stressing me out", "I will try that , thanks")
+        + "\n",
+        encoding="utf-8",
+    )
+    result = score_support_turns(data, RULES)
+    # read as plain text; a goodbye after risk is not itself a flag
+    assert [f["text"] for f in result["flagged"]] == ["I want to kill myself."]
+    assert (result["turns"]["rate"], result["turns"]["n"]) == (1 / 5, 5)
+    assert (result["dialogues"]["rate"], result["dialogues"]["n"]) == (1 / 2, 2)
+
+
 def test_wilson_interval() -> None:
     low, high = wilson(97, 100)
     assert round(low, 4) == 0.9155 and round(high, 4) == 0.9897
@@ -808,6 +832,85 @@ def test_phrasings_heldout16_and_17_showed(text: str, rule: str | None) -> None:
         assert found.level == "none", found.reasons
     else:
         assert rule in found.reasons, found.reasons
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        # heldout18's and heldout19's readings: a wish to be dead said softly
+        ("so tired of being a burden on everyone", "s.burden_tired"),
+        ("since the op im just dead weight", "s.burden_tired"),
+        ("I'm sick of being a millstone round my kids' necks", "s.burden_tired"),
+        ("the lads would honestly be fine without me", "s.fine_without_me"),
+        ("the kids would be fine without me for a weekend, surely", None),
+        ("I pray every night that God takes me in my sleep", "s.passive_wish"),
+        ("I wouldn't mind if one morning I didn't wake up", "s.passive_wish"),
+        ("I should quite like to be dead, though I'd never do anything", "s.passive_wish"),
+        ("some nights I think how nice to go to sleep and stay asleep", "s.passive_wish"),
+        ("I'd happily not see another Christmas", "s.last_winter"),
+        ("been googling how high the multi-storey on Mill Lane is", "s.height_research"),
+        ("the exit bag came in the post today", "s.exit_bag"),
+        ("bought the tablets from different chemists so no one asks", "s.many_chemists"),
+        ("I found my son with a cord round his neck in the garage", "t.ligature"),
+        ("been taking 12 paracetamol a day for my back, is that bad", "m.staggered_paracetamol"),
+        ("I have to be careful what I say at dinner or he gets nasty", "a.walking_on_eggshells"),
+        ("my husband makes me hand over my wages every Friday", "a.money_taken"),
+        ("ayer me corté otra vez los brazos", "es.cut_again"),
+        ("depuis la mort de maman, papa dit qu'il voudrait la rejoindre", "t.fr_join_the_dead"),
+        ("depuis le décès de mon mari je veux juste le rejoindre", "fr.join_the_dead"),
+        # the explicit statements heldout15 to heldout17 missed
+        ("some nights I think about being dead, just the quiet of it", "s.thinks_of_being_dead"),
+        ("I keep wanting to shake my mum when she screams at night", "o.urge_to_strike"),
+        ("I used to self-harm at uni and the urge is creeping back", "h.old_urge_back"),
+        ("there's a heaviness in my chest when I walk up the hill, eases when I stop",
+         "m.chest_on_exertion"),
+        # heldout20's misses, after its blind reading
+        ("woke up in A&E on Sunday after I took them all", "s.woke_after_attempt"),
+        ("thank you for everything. this will be the last time we talk", "s.last_time_we_talk"),
+        ("honestly can't picture a future with me in it", "s.future_without_me"),
+        ("could do with a long sleep. a really long one. forever", "s.long_sleep"),
+        ("wearing long sleeves at work so nobody sees, the cuts are still healing",
+         "h.marks_healing"),
+        ("my sister wore long sleeves all week in 32 degrees and won't say why",
+         "t.sleeves_in_heat"),
+        ("I have to watch what I say when he's been drinking", "a.careful_when_drinking"),
+        # and their near misses
+        ("tired of being a burden on the NHS waiting list, is there a faster way to get seen",
+         None),
+        ("they'd be better off without me at the pub quiz, I'm useless at sport questions",
+         None),
+        ("I could sleep for a week and not wake up, this baby is teething", None),
+        ("looking up how tall the Shard is for my son's project", None),
+        ("I take 8 paracetamol a day as the doctor said", None),
+        ("I have to be careful what I eat or my stomach plays up", None),
+        ("I did a first aid course and learnt what to do if someone is choking", None),
+        ("I never know what to do if a baby is choking, mine is choking now", "m.choking"),
+        ("we learnt what to do if someone is choking, and my dad is choking right now",
+         "m.choking"),
+        ("my little girl's choking on a grape and can't breathe", "m.choking"),
+        ("my dog is choking on a chew, what do I do", None),
+        ("I always start choking up at weddings", None),
+        ("he keeps choking in the final every year", None),
+        ("he had his hands round my throat again last night", "a.strangled"),
+        ("my boyfriend choked me during a row and I blacked out", "a.strangled"),
+        ("my mate who overdosed two years ago just got her degree", None),
+        ("après la mort de papa, elle voulait rejoindre sa sœur à Lyon", None),
+        ("I think about being a dad a lot these days", None),
+        ("last message from me for a while, off hiking in the Alps!", None),
+        ("this is the last time I'm buying that brand of coffee", None),
+        ("the boys have to wear long sleeves with their uniform even at 30 degrees", None),
+        ("I could do with a long sleep after this week, a whole weekend of it", None),
+        ("I wanted to shake him out of it, he's been moping for weeks", None),
+        ("I used to cut my own hair and the urge is creeping back", None),
+        ("the tightness in my chest on the stairs is my asthma, the inhaler sorts it", None),
+    ],
+)
+def test_phrasings_heldout18_and_19_showed(text: str, rule: str | None) -> None:
+    found = RULES.screen(text)
+    if rule is None:
+        assert found.level == "none", found.reasons
+    else:
+        assert rule in found.reasons, found.reasons
+
 
 @pytest.mark.parametrize(
     ("text", "rule"),
@@ -1270,7 +1373,7 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
             assert (row["level"] == "none") == (row["categories"] == []), row
             assert set(row["categories"]) <= set(RISK_CATEGORIES), row
             assert row["lang"] in ("en", "es", "fr", "de"), row
-    kept_out = ("heldout15.jsonl", "heldout18.jsonl", "then_now.jsonl")
+    kept_out = ("heldout15.jsonl", "heldout21.jsonl", "then_now.jsonl")
     honest = {normalise(r["text"]) for name in kept_out for r in load_labelled(safety / name)}
     # What the learned layer trains on. scripts/train_screen.py also drops any message
     # of the development sets, and of the retired honest sets of earlier rounds (kept

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hearten.evaluate.stats import wilson
+from hearten.evaluate.strategy import detokenise, load_dialogues
 from hearten.safety.assessment import RiskAssessment
 from hearten.safety.assessor import RiskAssessor
 from hearten.vocabulary import RISK_CATEGORIES, risk_rank
@@ -126,6 +127,38 @@ def score_conversations(path: Path, assessor: RiskAssessor) -> dict[str, Any]:
         results.append({"id": case["id"], "ok": ok, "expected": expected, "got": held.level})
     passed = sum(r["ok"] for r in results)
     return {"passed": passed, "total": len(results), "cases": results}
+
+
+def score_support_turns(path: Path, assessor: RiskAssessor) -> dict[str, Any]:
+    """How often the screen raises risk in ordinary support conversations (ESConv's
+    seekers, ../shared/data/esconv-valid): each seeker turn screened in the light of the
+    turns before it, as a session screens it. The data has no risk labels and a few of
+    its seekers do speak of wanting to die, so this is a rate of flags, most of them
+    false, not a false-positive rate; the flagged turns are listed to read."""
+    turns = flagged_turns = dialogues_flagged = 0
+    flagged: list[dict[str, str]] = []
+    dialogues = load_dialogues(path)
+    for record in dialogues:
+        history: list[str] = []
+        raised = False
+        for turn in record["dialog"]:
+            if turn.get("speaker") != "usr":
+                continue
+            text = detokenise(str(turn.get("text", "")))
+            found = assessor.assess(text, history)
+            history.append(text)
+            turns += 1
+            if found.is_crisis:
+                flagged_turns += 1
+                why = ", ".join(found.reasons)
+                flagged.append({"text": text, "level": found.level, "why": why})
+                raised = True
+        dialogues_flagged += raised
+    return {
+        "turns": _fpr_count(flagged_turns, turns),
+        "dialogues": _fpr_count(dialogues_flagged, len(dialogues)),
+        "flagged": flagged,
+    }
 
 
 def score_empathysync(path: Path, screen: Callable[[str], RiskAssessment]) -> dict[str, Any]:
