@@ -26,6 +26,18 @@ from hearten.voices import Utterance
 from .conftest import DATA, SHARED
 
 RULES = RiskAssessor(None)  # the layer must work with no embedding backend
+
+
+def assert_rule(text: str, rule: str | None) -> None:
+    """The rules alone flag the text with this rule among their reasons, or (None) not
+    at all."""
+    found = RULES.screen(text)
+    if rule is None:
+        assert found.level == "none", found.reasons
+    else:
+        assert rule in found.reasons, found.reasons
+
+
 # The models read a message as no risk: a rule's flag below imminent does not stand.
 DOUBTING = Prediction("suicide", level="low", risk=0.1, threshold=0.9, confirm=0.5)
 
@@ -243,11 +255,7 @@ def test_everyday_messages_stay_out_of_the_new_rules(text: str) -> None:
 def test_past_and_hyperbole_are_blanked_but_the_present_act_is_not(
     text: str, rule: str | None
 ) -> None:
-    found = RULES.screen(text)
-    if rule is None:
-        assert found.level == "none", found.reasons
-    else:
-        assert rule in found.reasons
+    assert_rule(text, rule)
 
 
 @pytest.mark.parametrize(
@@ -764,11 +772,7 @@ def test_once_help_is_called_no_follow_up_asks_whether_it_is(tmp_path: Path) -> 
     ],
 )
 def test_phrasings_heldout14_showed(text: str, rule: str | None) -> None:
-    found = RULES.screen(text)
-    if rule is None:
-        assert found.level == "none", found.reasons
-    else:
-        assert rule in found.reasons, found.reasons
+    assert_rule(text, rule)
 
 
 
@@ -827,11 +831,7 @@ def test_phrasings_heldout14_showed(text: str, rule: str | None) -> None:
     ],
 )
 def test_phrasings_heldout16_and_17_showed(text: str, rule: str | None) -> None:
-    found = RULES.screen(text)
-    if rule is None:
-        assert found.level == "none", found.reasons
-    else:
-        assert rule in found.reasons, found.reasons
+    assert_rule(text, rule)
 
 @pytest.mark.parametrize(
     ("text", "rule"),
@@ -905,11 +905,7 @@ def test_phrasings_heldout16_and_17_showed(text: str, rule: str | None) -> None:
     ],
 )
 def test_phrasings_heldout18_and_19_showed(text: str, rule: str | None) -> None:
-    found = RULES.screen(text)
-    if rule is None:
-        assert found.level == "none", found.reasons
-    else:
-        assert rule in found.reasons, found.reasons
+    assert_rule(text, rule)
 
 
 @pytest.mark.parametrize(
