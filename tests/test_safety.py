@@ -410,16 +410,17 @@ def test_support_turns_count_flags_per_turn_and_per_conversation(tmp_path: Path)
 
     data = tmp_path / "valid.txt"
     data.write_text(
-        dialogue("I lost my job last week .", "I want to kill myself .", "Thank you , bye .")
+        dialogue("I lost my job last week .", "I want to kill myself .", "I have a plan .")
         + "\n"
-        + dialogue("my exams are stressing me out", "I will try that , thanks")
+        + dialogue("my exams are stressing me out", "I have a plan , thanks")
         + "\n",
         encoding="utf-8",
     )
     result = score_support_turns(data, RULES)
-    # read as plain text; a goodbye after risk is not itself a flag
-    assert [f["text"] for f in result["flagged"]] == ["I want to kill myself."]
-    assert (result["turns"]["rate"], result["turns"]["n"]) == (1 / 5, 5)
+    # read as plain text, each turn with the turns before it: "I have a plan" is risk
+    # only after risk was said
+    assert [f["text"] for f in result["flagged"]] == ["I want to kill myself.", "I have a plan."]
+    assert (result["turns"]["rate"], result["turns"]["n"]) == (2 / 5, 5)
     assert (result["dialogues"]["rate"], result["dialogues"]["n"]) == (1 / 2, 2)
 
 
@@ -841,7 +842,7 @@ def test_phrasings_heldout16_and_17_showed(text: str, rule: str | None) -> None:
         ("since the op im just dead weight", "s.burden_tired"),
         ("I'm sick of being a millstone round my kids' necks", "s.burden_tired"),
         ("the lads would honestly be fine without me", "s.fine_without_me"),
-        ("the kids would be fine without me for a weekend, surely", None),
+        ("my kids would be fine without me for a weekend, surely", None),
         ("I pray every night that God takes me in my sleep", "s.passive_wish"),
         ("I wouldn't mind if one morning I didn't wake up", "s.passive_wish"),
         ("I should quite like to be dead, though I'd never do anything", "s.passive_wish"),
@@ -867,7 +868,7 @@ def test_phrasings_heldout16_and_17_showed(text: str, rule: str | None) -> None:
         ("woke up in A&E on Sunday after I took them all", "s.woke_after_attempt"),
         ("thank you for everything. this will be the last time we talk", "s.last_time_we_talk"),
         ("honestly can't picture a future with me in it", "s.future_without_me"),
-        ("could do with a long sleep. a really long one. forever", "s.long_sleep"),
+        ("could do with a long sleep. a really long one. like years", "s.long_sleep"),
         ("wearing long sleeves at work so nobody sees, the cuts are still healing",
          "h.marks_healing"),
         ("my sister wore long sleeves all week in 32 degrees and won't say why",
@@ -879,25 +880,37 @@ def test_phrasings_heldout16_and_17_showed(text: str, rule: str | None) -> None:
         ("they'd be better off without me at the pub quiz, I'm useless at sport questions",
          None),
         ("I could sleep for a week and not wake up, this baby is teething", None),
-        ("looking up how tall the Shard is for my son's project", None),
-        ("I take 8 paracetamol a day as the doctor said", None),
+        ("looking up how tall the bridge in Conwy is for my son's project", None),
+        ("I'm on 20 a day and taking paracetamol for the headaches", None),
         ("I have to be careful what I eat or my stomach plays up", None),
         ("I did a first aid course and learnt what to do if someone is choking", None),
-        ("I never know what to do if a baby is choking, mine is choking now", "m.choking"),
+        ("I never know what to do if a baby is choking, my baby is choking on a grape",
+         "m.choking"),
         ("we learnt what to do if someone is choking, and my dad is choking right now",
          "m.choking"),
+        ("what to do if a baby is not breathing my baby is not breathing", "m.emergency"),
+        ("this is my final message before my death", "s.plan"),
+        ("the ivy is choking the old oak tree", None),
+        ("England are choking again lol", None),
+        ("my cat's choking on a hairball", None),
         ("my little girl's choking on a grape and can't breathe", "m.choking"),
         ("my dog is choking on a chew, what do I do", None),
-        ("I always start choking up at weddings", None),
+        ("she keeps choking up at weddings", None),
         ("he keeps choking in the final every year", None),
         ("he had his hands round my throat again last night", "a.strangled"),
         ("my boyfriend choked me during a row and I blacked out", "a.strangled"),
         ("my mate who overdosed two years ago just got her degree", None),
-        ("après la mort de papa, elle voulait rejoindre sa sœur à Lyon", None),
-        ("I think about being a dad a lot these days", None),
+        ("ma copine est partie à Lyon, je voudrais la rejoindre", None),
+        ("I think about being dead tired all week", None),
         ("last message from me for a while, off hiking in the Alps!", None),
-        ("this is the last time I'm buying that brand of coffee", None),
-        ("the boys have to wear long sleeves with their uniform even at 30 degrees", None),
+        ("this is the last time I talk to him, I'm done", None),
+        ("woke up in hospital after I took a tumble off my bike", None),
+        ("me corté el pelo otra vez", None),
+        ("if I reset my phone everything would be erased", None),
+        ("I bought enough tablets from different supermarkets to last a month", None),
+        ("found my son with a tie round his neck, ready for his interview", None),
+        ("he can't see a future with me in it, so he ended it", None),
+        ("my son has to wear long sleeves with his uniform even at 30 degrees", None),
         ("I could do with a long sleep after this week, a whole weekend of it", None),
         ("I wanted to shake him out of it, he's been moping for weeks", None),
         ("I used to cut my own hair and the urge is creeping back", None),
