@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
 
@@ -15,9 +15,6 @@ CUES = frozenset({"sigh", "tears", "smile", "nod", "pause", "shrug", "quiet"})
 # What a phrasing takes for granted: goals set this session, ideas already offered, or
 # that the person has already told something (so not the first reply).
 REQUIRES = frozenset({"goals", "ideas", "story"})
-_KEYS = frozenset(
-    {"id", "text", "concern", "not_concern", "emotion", "stage", "cue", "idea", "requires"}
-)
 _SLOT_RE = re.compile(r"\{(\w+)\}")
 
 
@@ -35,6 +32,10 @@ class Phrase:
     cue: frozenset[str] = frozenset()
     idea: str | None = None
     requires: frozenset[str] = frozenset()
+
+
+# What an entry may say: Phrase's fields, but for those the file and its place give.
+_KEYS = frozenset(f.name for f in fields(Phrase)) - {"strategy", "move", "slots"}
 
 
 class LibraryError(ValueError):
