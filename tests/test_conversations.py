@@ -48,12 +48,17 @@ def test_conversation_behaves(companion: Companion, path: Path) -> None:
         if "echo_any" in checks:
             words = [w for w in checks["echo_any"] if w.lower() in so_far]
             assert any(w.lower() in reply.text.lower() for w in words), (number, reply.text)
+        if "mentions_any" in checks:  # words of hearten's own, like "the breakup"
+            assert any(w.lower() in reply.text.lower() for w in checks["mentions_any"]), (
+                number, reply.text)  # fmt: skip
         if checks.get("suggestions_by_now"):
             assert any("providing_suggestions" in r.strategies for r in replies[: i + 1])
         if "ideas_any" in checks:
             assert ideas[i] & set(checks["ideas_any"]), (number, ideas[i])
         for words in checks.get("never_say", []):
             assert words.lower() not in reply.text.lower(), (number, words, reply.text)
+        if checks.get("mood_below_zero"):
+            assert reply.mood < 0, (number, reply.mood)
         if checks.get("invites_back"):
             assert "others/invite_back" in reply.moves, (number, reply.text)
 

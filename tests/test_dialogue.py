@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hearten.dialogue import Policy, SessionState
-from hearten.dialogue.ideas import rank_ideas, tried_ideas
+from hearten.dialogue.ideas import load_ideas, rank_ideas, tried_ideas
 from hearten.understanding import Understander
 
 U = Understander()
@@ -95,6 +95,39 @@ def test_a_kept_concern_lapses(talk: list[str]) -> None:
         step(state, text)
     plan = step(state, talk[-1])
     assert plan.primary is not None and plan.primary.id not in {"grief", "illness"}, talk
+
+
+@pytest.mark.parametrize(
+    ("text", "primary"),
+    [
+        # One message may lay one trouble down and name another as what hurts now.
+        ("My dad passed away last year and I've made my peace with it. What's getting to me "
+         "now is my boss, she criticises everything I do.", "boss"),
+        ("I've made peace with losing my dad but my boss is awful", "boss"),
+        ("My ex and I split up in March, that's all in the past; the real problem is money",
+         "money"),
+        # without those words the more personal trouble still leads
+        ("My dad passed away last year and my boss criticises everything I do.", "grief"),
+    ],
+)  # fmt: skip
+def test_a_trouble_laid_down_gives_way_to_the_one_that_hurts_now(text: str, primary: str) -> None:
+    state = SessionState()
+    step(state, "hi")
+    plan = step(state, text)
+    assert plan.primary is not None and plan.primary.id == primary
+
+
+def test_no_ideas_for_a_trouble_laid_down() -> None:
+    state = SessionState()
+    step(state, "hi")
+    step(state, "My dad passed away last year and I've made my peace with it. What's "
+                "getting to me now is my boss, she criticises everything I do.")  # fmt: skip
+    ideas: list[str] = []
+    for text in ["It's every meeting.", "I don't know what to do about it."]:
+        ideas += step(state, text).ideas
+    assert ideas
+    fits = {i: set(load_ideas()[i].fits) for i in ideas}
+    assert all(f & {"boss", "work"} or not f & {"grief", "family"} for f in fits.values()), fits
 
 
 def test_rank_ideas_prefers_specific_fits() -> None:

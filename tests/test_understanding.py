@@ -130,6 +130,8 @@ def test_less_alone_is_not_loneliness_but_less_money_is_still_money() -> None:
         ("my boyfriend moved out last week", {"partner", "breakup"}),
         ("my wife's moved out and I still can't sleep", {"partner", "breakup", "sleep"}),
         ("my son turned 18 and he moved out last week", set()),
+        ("my girlfriend of five years moved out last week", {"partner", "breakup"}),
+        ("my flatmate of two years moved out", set()),
         ("she broke it off with me last night", {"breakup"}),
         ("losing her broke me", set()),
         ("I can't afford to go out and I feel so alone", {"money", "loneliness"}),
@@ -291,6 +293,32 @@ def test_mood_direction() -> None:
     assert low < -0.3 < 0.2 < better
 
 
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        # A good feeling said to be missing lowers the mood; said to be back, lifts it.
+        ("I can't remember the last time I felt happy", -1),
+        ("I can't remember when I last had a good day", -1),
+        ("I've forgotten what it's like to feel calm", -1),
+        ("I'm not happy", -1),
+        ("I don't feel better", -1),
+        ("I honestly can't remember when I was last this happy", 1),
+        ("I don't remember the last time I felt so relaxed", 1),
+        ("I'm not alone", 1),
+    ],
+)
+def test_a_good_feeling_said_to_be_missing_is_low(text: str, sign: int) -> None:
+    signals = U.understand(text)
+    assert signals.has_affect
+    assert signals.valence * sign > 0
+    if sign < 0:
+        assert all(e.name not in {"joy", "calm", "relief"} for e in signals.emotions)
+
+
+def test_thanks_that_cannot_be_said_enough_do_not_lower_the_mood() -> None:
+    assert U.understand("I can't thank you enough").valence >= 0
+
+
 def test_second_person() -> None:
     assert second_person("I was sure my boss hates me") == "you were sure your boss hates you"
     assert second_person("I'm tired and I've had enough") == "you're tired and you've had enough"
@@ -304,3 +332,20 @@ def test_embeddings_add_concerns_the_rules_miss(encoder: Encoder) -> None:
     assert with_enc.concerns[0].source == "embedding"
     none = Understander(encoder).understand("I don't know, I've just been feeling flat lately")
     assert none.concerns == []
+
+
+def test_a_message_that_names_nobody_new_stays_with_the_known_concern(encoder: Encoder) -> None:
+    # Alone, the nearest prototypes are family's and the boss's; in a conversation
+    # about a girlfriend, these are about her.
+    u = Understander(encoder)
+    alone = [c.id for c in u.understand("I keep replaying our last fight").concerns]
+    assert alone == ["family"]
+    kept = u.understand("I keep replaying our last fight", known={"partner", "breakup"})
+    assert [(c.id, c.source) for c in kept.concerns] == [("partner", "embedding")]
+    assert u.understand("she said I never listen", known={"partner"}).concerns == []
+    assert [c.id for c in u.understand("she said I never listen").concerns] == ["boss"]
+    # ...but a clearly new trouble is still heard, and the rules are not held back.
+    money = u.understand("I can't make rent again this month", known={"partner"})
+    assert [c.id for c in money.concerns] == ["money"]
+    assert [c.id for c in u.understand("the person I report to expects the impossible",
+                                       known={"partner"}).concerns] == ["boss"]  # fmt: skip

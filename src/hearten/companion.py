@@ -194,7 +194,7 @@ class Session:
     def _turn(self, text: str) -> Reply:
         self._save_user_message(text)  # durable before any reply exists
         c = self.companion
-        signals = c.understander.understand(text)
+        signals = c.understander.understand(text, known=self.state.concerns.keys())
         risk = c.assessor.assess(text, self.history)
         if set(risk.categories) == {"medical_emergency", "third_party"}:
             # Who is ill is not a trouble with them: "my mum collapsed" is no family

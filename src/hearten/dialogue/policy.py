@@ -51,6 +51,14 @@ def _rank(concern: Concern) -> int:
     return _PRIORITY.index(concern.id) if concern.id in _PRIORITY else 99
 
 
+# Named as the trouble now beats merely named, which beats laid down.
+_STANCES = ("pressing", "named", "settled")
+
+
+def _order(concern: Concern) -> tuple[int, int]:
+    return _STANCES.index(concern.stance), _rank(concern)
+
+
 def _kept_focus(now: list[Concern], state: SessionState, text: str) -> Concern | None:
     """The more personal concern the last reply spoke to, if the person is still on it:
     someone telling how their dad's chemo keeps them late at work is still talking
@@ -60,7 +68,7 @@ def _kept_focus(now: list[Concern], state: SessionState, text: str) -> Concern |
         return None
     if state.turn - state.named_at.get(focus.id, 0) > _FOCUS_TURNS:
         return None
-    if _rank(focus) >= min(_rank(c) for c in now):
+    if _rank(focus) >= min(_rank(c) for c in now) or any(c.stance == "pressing" for c in now):
         return None
     return focus
 
@@ -74,14 +82,21 @@ def primary_concern(now: list[Concern], state: SessionState, text: str = "") -> 
         clause = next((c.clause for c in now if c.clause), None)
         return focus.model_copy(update={"clause": clause}) if clause else focus
     pool = now or list(state.concerns.values())
-    return min(pool, key=_rank) if pool else None
+    return min(pool, key=_order) if pool else None
 
 
 class Policy:
     def decide(self, signals: Signals, state: SessionState, seed: int = 0) -> Plan:
         """Choose the stage and up to three strategies for the next reply."""
         state.tried_ideas |= tried_ideas(signals.text)
-        now = signals.concerns
+        # A known concern found again only by likeness is spoken of in the words it
+        # was named in ("your girlfriend", not "this"); those words were said back then.
+        now = [
+            state.concerns.get(c.id, c).model_copy(update={"clause": None})
+            if c.source == "embedding"
+            else c
+            for c in signals.concerns
+        ]
         new_now = [c for c in now if c.id in state.fresh_concerns]
         primary = primary_concern(now, state, signals.text)
         state.focus = primary.id if primary is not None else None
@@ -239,10 +254,11 @@ class Policy:
         room = MAX_IDEAS_PER_SESSION - len(state.offered_ideas)
         if room <= 0:
             return []
-        named = [c.id for c in now]
+        # No ideas for a trouble they have laid down ("I've made my peace with it").
+        named = [c.id for c in now if c.stance != "settled"]
         if named and state.focus is not None and state.focus not in named:
             named.insert(0, state.focus)  # kept over what they named: still their topic
-        before = [c for c in state.concerns if c not in named]
+        before = [k for k, c in state.concerns.items() if k not in named and c.stance != "settled"]
         exclude = set(state.offered_ideas) | state.tried_ideas
         return rank_ideas(named, before, exclude)[: min(count, room)]
 

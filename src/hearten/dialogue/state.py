@@ -62,7 +62,10 @@ class SessionState(BaseModel):
             self.mood.append(self.current_mood)
         self.fresh_concerns = [c.id for c in signals.concerns if c.id not in self.concerns]
         for concern in signals.concerns:
-            self.concerns[concern.id] = concern
+            # Found again only by likeness, it keeps the words it was first named in
+            # ("your girlfriend", not "this").
+            if concern.id not in self.concerns or concern.source != "embedding":
+                self.concerns[concern.id] = concern
             self.named_at[concern.id] = self.turn
         if signals.feeling:
             self.feeling = signals.feeling

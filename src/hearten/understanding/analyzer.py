@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -43,6 +44,7 @@ _CHECKIN_NOT = re.compile(
     re.I,
 )
 _PARTLY = re.compile(r"\b(once|a couple of times|sort of|kind of|some days|not every)\b", re.I)
+_PART_SPLIT = re.compile(r"\s*(?:\bbut\b|\bthough\b|\bhowever\b|;|—)\s*", re.I)
 _CLAUSE_SPLIT = re.compile(r",\s*(?:and|but|so)\s+|\s+(?:and|but|because)\s+|;\s*|,\s+")
 _LEADING_FILLER = re.compile(
     r"^(?:(?:well|so|and|but|also|honestly|i guess|i think|i mean|just|like|um|uh|yeah|ok|okay)"
@@ -61,11 +63,13 @@ class Understander:
         cache_dir: Path | None = None,
         concern_threshold: float = 0.88,
         concern_margin: float = 0.02,
+        thread_margin: float = 0.05,
     ) -> None:
         self.lexicon: Lexicon = load_lexicon()
         self.encoder = encoder
         self.concern_threshold = concern_threshold
         self.concern_margin = concern_margin
+        self.thread_margin = thread_margin
         self._index: PrototypeIndex | None = None
         self._cache_dir = cache_dir
 
@@ -76,14 +80,15 @@ class Understander:
             self._index = PrototypeIndex(self.encoder, _concern_prototypes(), self._cache_dir)
         return self._index
 
-    def understand(self, text: str) -> Signals:
+    def understand(self, text: str, known: Collection[str] = ()) -> Signals:
+        """`known`: the concerns the conversation has raised so far, if any."""
         plain = sentence_text(text)  # the text the risk screen encodes too
         text = normalise(text)
         cues = self.read_cues(text)
-        emotions, negated_lonely = self.read_emotions(plain)
-        concerns = self.read_concerns(plain)
+        emotions, negated = self.read_emotions(plain)
+        concerns = self.read_concerns(plain, known)
         commitments = read_commitments(plain)
-        valence, has_affect = _valence(emotions, cues, negated_lonely)
+        valence, has_affect = _valence(emotions, cues, negated)
         checkin: str | None = None
         done, missed = bool(_CHECKIN_DONE.search(plain)), bool(_CHECKIN_NOT.search(plain))
         if done and (missed or _PARTLY.search(plain)):
@@ -120,17 +125,22 @@ class Understander:
                     break
         return cues
 
-    def read_emotions(self, plain: str) -> tuple[list[Emotion], int]:
-        """Emotions with intensity; also how many negative feelings were negated
-        ("I'm not alone"), which lift the mood a little."""
+    def read_emotions(self, plain: str) -> tuple[list[Emotion], list[float]]:
+        """Emotions with intensity; also how the feelings said not to be there move the
+        mood: "I'm not alone" lifts it a little, "I'm not happy" or "I can't remember
+        the last time I felt happy" lowers it."""
         best: dict[str, Emotion] = {}
-        negated = 0
+        negated: list[float] = []
         for rule in self.lexicon.feelings:
+            good = EMOTIONS[rule.emotion] > 0
             for match in rule.pattern.finditer(plain):
                 before = plain[max(0, match.start() - 30) : match.start()]
-                if self.lexicon.negation.search(before):
-                    if EMOTIONS[rule.emotion] < 0:
-                        negated += 1
+                wider = plain[max(0, match.start() - 70) : match.start()]
+                lost = good and bool(self.lexicon.lost_feeling.search(wider))
+                if lost or self.lexicon.negation.search(before):
+                    # "I can't thank you enough" is thanks, not its absence
+                    if rule.emotion != "gratitude":
+                        negated.append(-0.3 if good else 0.3)
                     continue
                 intensity = 0.6
                 if self.lexicon.intensifiers.search(before):
@@ -153,7 +163,13 @@ class Understander:
             return phrase.lower()
         return None
 
-    def read_concerns(self, plain: str) -> list[Concern]:
+    def _stance(self, plain: str, match: re.Match[str]) -> str:
+        before, part = _part(plain, match)
+        if self.lexicon.pressing.search(before):
+            return "pressing"
+        return "settled" if self.lexicon.settled.search(part) else "named"
+
+    def read_concerns(self, plain: str, known: Collection[str] = ()) -> list[Concern]:
         found: dict[str, Concern] = {}
         for rule in self.lexicon.concerns:
             text = plain
@@ -164,8 +180,10 @@ class Understander:
                 if match is None:
                     continue
                 before = plain[max(0, match.start() - 12) : match.start()]
+                # "I'm not alone"; only "not" here, since the feelings' wider negation
+                # would drop "earning less money" and "I never sleep".
                 if re.search(r"\b(?:not|n't)\s*$", before):
-                    continue  # "I'm not alone"
+                    continue
                 wider = plain[max(0, match.start() - 30) : match.start()]
                 if rule.id == "loneliness" and self.lexicon.negation.search(wider):
                     continue  # "a bit less on my own now", but "more or less alone"
@@ -177,7 +195,12 @@ class Understander:
                     topic = rule.plain_topic
                 else:
                     topic = rule.topic.format(second_person(word).lower())
-                found[rule.id] = Concern(id=rule.id, topic=topic, clause=_clause(plain, match))
+                found[rule.id] = Concern(
+                    id=rule.id,
+                    topic=topic,
+                    clause=_clause(plain, match),
+                    stance=self._stance(plain, match),
+                )
                 break
         index = self._prototypes() if len(plain.split()) >= 4 else None
         if index is not None and self.encoder is not None and not found:
@@ -185,6 +208,16 @@ class Understander:
             scores = index.scores(query)
             nothing = scores.pop("none", 0.0)
             label, score = max(scores.items(), key=lambda kv: kv[1])
+            # Mid-conversation, a message that names nobody new ("I keep replaying our
+            # last fight", "she said I never listen") is most likely still about what
+            # was being talked about: the prototypes of neighbouring concerns score
+            # within a few hundredths of each other, so a new concern must clearly beat
+            # the known ones, and the nearest known one is taken when it is close.
+            thread = {k: v for k, v in scores.items() if k in known}
+            if thread and label not in thread:
+                label_known, score_known = max(thread.items(), key=lambda kv: kv[1])
+                if score < score_known + self.thread_margin:
+                    label, score = label_known, score_known
             if score >= self.concern_threshold and score > nothing + self.concern_margin:
                 found[label] = Concern(
                     id=label,
@@ -192,6 +225,19 @@ class Understander:
                     source="embedding",
                 )
         return list(found.values())
+
+
+def _part(plain: str, match: re.Match[str]) -> tuple[str, str]:
+    """The part of the sentence that holds a match, up to "but" or ";" either side:
+    (the words before the match, the whole part)."""
+    start = max(plain.rfind(p, 0, match.start()) for p in ".!?") + 1
+    ends = [i for i in (plain.find(p, match.end()) for p in ".!?") if i != -1]
+    sentence = plain[start : min(ends) if ends else len(plain)]
+    offset = match.start() - start
+    pieces = list(_PART_SPLIT.finditer(sentence))
+    left = max((m.end() for m in pieces if m.end() <= offset), default=0)
+    right = min((m.start() for m in pieces if m.start() >= offset), default=len(sentence))
+    return sentence[left:offset], sentence[left:right]
 
 
 def _default_topic(lexicon: Lexicon, concern: str) -> str:
@@ -228,10 +274,10 @@ def _tidy_clause(piece: str) -> str | None:
     return clause[0].lower() + clause[1:] if not clause.startswith("I ") else clause
 
 
-def _valence(emotions: list[Emotion], cues: list[Cue], negated: int) -> tuple[float, bool]:
+def _valence(emotions: list[Emotion], cues: list[Cue], negated: list[float]) -> tuple[float, bool]:
     parts = [EMOTIONS[e.name] * (0.5 + 0.5 * e.intensity) for e in emotions]
     parts += [cue.affect for cue in cues]
-    parts += [0.3] * negated
+    parts += negated
     if not parts:
         return 0.0, False
     # The mean, pulled toward the strongest signal so one strong word is not diluted.

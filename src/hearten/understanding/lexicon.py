@@ -42,6 +42,9 @@ class Lexicon:
     intensifiers: re.Pattern[str]
     softeners: re.Pattern[str]
     negation: re.Pattern[str]
+    lost_feeling: re.Pattern[str]
+    settled: re.Pattern[str]
+    pressing: re.Pattern[str]
     concerns: tuple[ConcernRule, ...]
 
 
@@ -95,6 +98,14 @@ def load_lexicon() -> Lexicon:
             r"|(?<!more or )\bless)\s*$",  # "a bit less alone now"
             re.IGNORECASE,
         ),
+        # The rest of the sentence up to the feeling; "the last time I felt this (or so)
+        # happy" says they are happy now.
+        lost_feeling=re.compile(
+            rf"\b(?:{'|'.join(raw['lost_feeling'])})\b[^.!?]{{0,30}}(?<!\bthis )(?<!\bso )$",
+            re.IGNORECASE,
+        ),
+        settled=re.compile(rf"\b(?:{'|'.join(raw['settled'])})", re.IGNORECASE),
+        pressing=re.compile(rf"\b(?:{'|'.join(raw['pressing'])})", re.IGNORECASE),
         concerns=tuple(
             ConcernRule(
                 id=cid,

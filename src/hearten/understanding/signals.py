@@ -26,6 +26,10 @@ class Concern(BaseModel):
     topic: str  # short noun phrase in second person: "your boss"
     clause: str | None = None  # their words about it in second person
     source: str = "lexical"  # lexical | embedding
+    # How the message holds it: "pressing" when named as what troubles them most
+    # ("what's getting to me now is my boss"), "settled" when laid down ("my dad passed
+    # away and I've made my peace with it").
+    stance: str = "named"  # named | pressing | settled
 
 
 class Commitment(BaseModel):
