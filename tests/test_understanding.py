@@ -349,3 +349,22 @@ def test_a_message_that_names_nobody_new_stays_with_the_known_concern(encoder: E
     assert [c.id for c in money.concerns] == ["money"]
     assert [c.id for c in u.understand("the person I report to expects the impossible",
                                        known={"partner"}).concerns] == ["boss"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "alone", "in_story"),
+    [
+        # Someone's illness, care or death is the story: relatives helping are part of it...
+        ("my brother could do Thursdays", {"family"}, set()),
+        ("my best friend is driving me to the hospital tomorrow", {"friends"}, set()),
+        # ...a trouble with them is a trouble of its own
+        ("my sister won't even visit him, it's all on me", {"family"}, {"family"}),
+        ("my brother and I had a huge row about the care home", {"family", "caregiving"},
+         {"family", "caregiving"}),
+    ],
+)  # fmt: skip
+def test_relatives_in_a_story_about_someone_ill(
+    text: str, alone: set[str], in_story: set[str]
+) -> None:
+    assert {c.id for c in U.understand(text).concerns} == alone
+    assert {c.id for c in U.understand(text, known={"illness"}).concerns} == in_story

@@ -44,6 +44,9 @@ _CHECKIN_NOT = re.compile(
     re.I,
 )
 _PARTLY = re.compile(r"\b(once|a couple of times|sort of|kind of|some days|not every)\b", re.I)
+# Relatives and friends, and the stories about someone that they are often part of.
+_RELATIONS = frozenset({"family", "friends"})
+_PEOPLE_STORIES = frozenset({"illness", "caregiving", "grief"})
 _PART_SPLIT = re.compile(r"\s*(?:\bbut\b|\bthough\b|\bhowever\b|;|—)\s*", re.I)
 _CLAUSE_SPLIT = re.compile(r",\s*(?:and|but|so)\s+|\s+(?:and|but|because)\s+|;\s*|,\s+")
 _LEADING_FILLER = re.compile(
@@ -184,6 +187,12 @@ class Understander:
                 # would drop "earning less money" and "I never sleep".
                 if re.search(r"\b(?:not|n't)\s*$", before):
                     continue
+                if (
+                    rule.id in _RELATIONS
+                    and _PEOPLE_STORIES & set(known)
+                    and not self.lexicon.relation_trouble.search(_part(plain, match)[1])
+                ):
+                    break  # "my brother could do Thursdays", while dad is ill
                 wider = plain[max(0, match.start() - 30) : match.start()]
                 if rule.id == "loneliness" and self.lexicon.negation.search(wider):
                     continue  # "a bit less on my own now", but "more or less alone"

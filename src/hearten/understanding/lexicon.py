@@ -45,6 +45,7 @@ class Lexicon:
     lost_feeling: re.Pattern[str]
     settled: re.Pattern[str]
     pressing: re.Pattern[str]
+    relation_trouble: re.Pattern[str]
     concerns: tuple[ConcernRule, ...]
 
 
@@ -106,6 +107,9 @@ def load_lexicon() -> Lexicon:
         ),
         settled=re.compile(rf"\b(?:{'|'.join(raw['settled'])})", re.IGNORECASE),
         pressing=re.compile(rf"\b(?:{'|'.join(raw['pressing'])})", re.IGNORECASE),
+        relation_trouble=re.compile(
+            rf"\b(?:{'|'.join(raw['relation_trouble'])})\b", re.IGNORECASE
+        ),
         concerns=tuple(
             ConcernRule(
                 id=cid,
