@@ -48,7 +48,7 @@ def test_conversation_behaves(companion: Companion, path: Path) -> None:
         if "echo_any" in checks:
             words = [w for w in checks["echo_any"] if w.lower() in so_far]
             assert any(w.lower() in reply.text.lower() for w in words), (number, reply.text)
-        if "mentions_any" in checks:  # words of hearten's own, like "the breakup"
+        if "mentions_any" in checks:  # not only their words: "the breakup" too
             assert any(w.lower() in reply.text.lower() for w in checks["mentions_any"]), (
                 number, reply.text)  # fmt: skip
         if checks.get("suggestions_by_now"):

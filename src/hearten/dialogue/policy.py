@@ -14,6 +14,7 @@ from hearten.dialogue.ideas import rank_ideas, tried_ideas
 from hearten.dialogue.plan import Move, Plan
 from hearten.dialogue.state import SessionState
 from hearten.understanding.signals import Concern, Signals
+from hearten.understanding.text import REFERS_BACK
 from hearten.vocabulary import Stage
 
 MAX_STRATEGIES = 3
@@ -42,9 +43,6 @@ _TURNING = re.compile(
 )
 # A concern not named for this many messages no longer holds the reply.
 _FOCUS_TURNS = 2
-# Still speaking of the one they told about ("I drive him to every appointment"); a
-# message about the manager alone is about the manager.
-_REFERS_BACK = re.compile(r"\b(?:he|him|his|she|her|hers|they|them|their)\b", re.I)
 
 
 def _rank(concern: Concern) -> int:
@@ -64,7 +62,11 @@ def _kept_focus(now: list[Concern], state: SessionState, text: str) -> Concern |
     someone telling how their dad's chemo keeps them late at work is still talking
     about their dad, not asking about work."""
     focus = state.concerns.get(state.focus) if state.focus else None
-    if focus is None or not now or _TURNING.search(text) or not _REFERS_BACK.search(text):
+    if focus is None or focus.stance == "settled" or not now or _TURNING.search(text):
+        return None
+    # Still speaking of the one they told about ("I drive him to every appointment"); a
+    # message about the manager alone is about the manager.
+    if not REFERS_BACK.search(text):
         return None
     if state.turn - state.named_at.get(focus.id, 0) > _FOCUS_TURNS:
         return None
@@ -81,8 +83,12 @@ def primary_concern(now: list[Concern], state: SessionState, text: str = "") -> 
         # Their newest words, if any, to reflect; the older ones were said back already.
         clause = next((c.clause for c in now if c.clause), None)
         return focus.model_copy(update={"clause": clause}) if clause else focus
-    pool = now or list(state.concerns.values())
-    return min(pool, key=_order) if pool else None
+    if now:
+        return min(now, key=_order)
+    # What was pressing turns ago does not outrank what has been told since; what was
+    # laid down stays last.
+    pool = list(state.concerns.values())
+    return min(pool, key=lambda c: (c.stance == "settled", _rank(c))) if pool else None
 
 
 class Policy:
@@ -256,8 +262,9 @@ class Policy:
             return []
         # No ideas for a trouble they have laid down ("I've made my peace with it").
         named = [c.id for c in now if c.stance != "settled"]
-        if named and state.focus is not None and state.focus not in named:
-            named.insert(0, state.focus)  # kept over what they named: still their topic
+        focus = state.concerns.get(state.focus) if state.focus else None
+        if named and focus is not None and focus.id not in named and focus.stance != "settled":
+            named.insert(0, focus.id)  # kept over what they named: still their topic
         before = [k for k, c in state.concerns.items() if k not in named and c.stance != "settled"]
         exclude = set(state.offered_ideas) | state.tried_ideas
         return rank_ideas(named, before, exclude)[: min(count, room)]

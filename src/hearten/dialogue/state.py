@@ -62,10 +62,12 @@ class SessionState(BaseModel):
             self.mood.append(self.current_mood)
         self.fresh_concerns = [c.id for c in signals.concerns if c.id not in self.concerns]
         for concern in signals.concerns:
-            # Found again only by likeness, it keeps the words it was first named in
-            # ("your girlfriend", not "this").
-            if concern.id not in self.concerns or concern.source != "embedding":
-                self.concerns[concern.id] = concern
+            earlier = self.concerns.get(concern.id)
+            if earlier is not None and concern.source == "embedding":
+                # Found again only by likeness, it keeps the words it was first named in
+                # ("your girlfriend", not "this"), but not a stance said back then.
+                concern = earlier.model_copy(update={"stance": concern.stance})
+            self.concerns[concern.id] = concern
             self.named_at[concern.id] = self.turn
         if signals.feeling:
             self.feeling = signals.feeling

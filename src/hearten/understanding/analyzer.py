@@ -11,8 +11,14 @@ from pathlib import Path
 from hearten.understanding.commitments import read_commitments, says_intent
 from hearten.understanding.encoders import Encoder, PrototypeIndex
 from hearten.understanding.lexicon import Lexicon, load_lexicon
-from hearten.understanding.signals import Concern, Cue, Emotion, Signals
-from hearten.understanding.text import CUE_RE, normalise, second_person, sentence_text
+from hearten.understanding.signals import Concern, Cue, Emotion, Signals, Stance
+from hearten.understanding.text import (
+    CUE_RE,
+    REFERS_BACK,
+    normalise,
+    second_person,
+    sentence_text,
+)
 from hearten.vocabulary import EMOTIONS
 from hearten.yamlfile import load_yaml
 
@@ -44,10 +50,16 @@ _CHECKIN_NOT = re.compile(
     re.I,
 )
 _PARTLY = re.compile(r"\b(once|a couple of times|sort of|kind of|some days|not every)\b", re.I)
+_THANKS_ENOUGH = re.compile(r"\w*\s+(?:you\s+)?enough\b", re.I)
+_POINTS_BACK = re.compile(rf"{REFERS_BACK.pattern}|\b(?:our|we|us)\b", re.I)
 # Relatives and friends, and the stories about someone that they are often part of.
 _RELATIONS = frozenset({"family", "friends"})
 _PEOPLE_STORIES = frozenset({"illness", "caregiving", "grief"})
-_PART_SPLIT = re.compile(r"\s*(?:\bbut\b|\bthough\b|\bhowever\b|;|—)\s*", re.I)
+_PART_SPLIT = re.compile(r"\s*(?:\bbut\b|\bthough\b|\bhowever\b|;|—|\s-\s)\s*", re.I)
+_NEGATED = re.compile(r"\b(?:not|never|no|nobody|none|nothing)\b|n't\b|\bcant\b|\bwont\b", re.I)
+# How far after a trouble words that lay it down may come ("... and honestly, I've made
+# my peace with it"), in characters.
+_SETTLED_REACH = 60
 _CLAUSE_SPLIT = re.compile(r",\s*(?:and|but|so)\s+|\s+(?:and|but|because)\s+|;\s*|,\s+")
 _LEADING_FILLER = re.compile(
     r"^(?:(?:well|so|and|but|also|honestly|i guess|i think|i mean|just|like|um|uh|yeah|ok|okay)"
@@ -88,10 +100,10 @@ class Understander:
         plain = sentence_text(text)  # the text the risk screen encodes too
         text = normalise(text)
         cues = self.read_cues(text)
-        emotions, negated = self.read_emotions(plain)
+        emotions, absent = self.read_emotions(plain)
         concerns = self.read_concerns(plain, known)
         commitments = read_commitments(plain)
-        valence, has_affect = _valence(emotions, cues, negated)
+        valence, has_affect = _valence(emotions, cues, absent)
         checkin: str | None = None
         done, missed = bool(_CHECKIN_DONE.search(plain)), bool(_CHECKIN_NOT.search(plain))
         if done and (missed or _PARTLY.search(plain)):
@@ -129,21 +141,21 @@ class Understander:
         return cues
 
     def read_emotions(self, plain: str) -> tuple[list[Emotion], list[float]]:
-        """Emotions with intensity; also how the feelings said not to be there move the
+        """Emotions with intensity; also how each feeling said to be absent moves the
         mood: "I'm not alone" lifts it a little, "I'm not happy" or "I can't remember
         the last time I felt happy" lowers it."""
         best: dict[str, Emotion] = {}
-        negated: list[float] = []
+        absent: list[float] = []
         for rule in self.lexicon.feelings:
             good = EMOTIONS[rule.emotion] > 0
             for match in rule.pattern.finditer(plain):
                 before = plain[max(0, match.start() - 30) : match.start()]
                 wider = plain[max(0, match.start() - 70) : match.start()]
                 lost = good and bool(self.lexicon.lost_feeling.search(wider))
-                if lost or self.lexicon.negation.search(before):
-                    # "I can't thank you enough" is thanks, not its absence
-                    if rule.emotion != "gratitude":
-                        negated.append(-0.3 if good else 0.3)
+                # "I can't thank you enough" is thanks
+                thanks = rule.emotion == "gratitude" and _THANKS_ENOUGH.match(plain, match.end())
+                if not thanks and (lost or self.lexicon.negation.search(before)):
+                    absent.append(-0.3 if good else 0.3)
                     continue
                 intensity = 0.6
                 if self.lexicon.intensifiers.search(before):
@@ -155,7 +167,7 @@ class Understander:
                     best[rule.emotion] = Emotion(
                         name=rule.emotion, intensity=intensity, words=match.group(0)
                     )
-        return sorted(best.values(), key=lambda e: -e.intensity), negated
+        return sorted(best.values(), key=lambda e: -e.intensity), absent
 
     def read_feeling(self, plain: str) -> str | None:
         for match in self.lexicon.feeling_adjectives.finditer(plain):
@@ -166,11 +178,19 @@ class Understander:
             return phrase.lower()
         return None
 
-    def _stance(self, plain: str, match: re.Match[str]) -> str:
-        before, part = _part(plain, match)
+    def _stance(self, plain: str, match: re.Match[str]) -> Stance:
+        start, end = _sentence_bounds(plain, match)
+        before, after = plain[start : match.start()], plain[match.end() : end]
         if self.lexicon.pressing.search(before):
             return "pressing"
-        return "settled" if self.lexicon.settled.search(part) else "named"
+        laid = self.lexicon.settled_before.search(before)
+        if laid and not self.lexicon.settled_doubt.search(before[: laid.start()]):
+            return "settled"  # "I've made peace with losing my dad"
+        # "my dad passed away and I've made my peace with it", said soon after
+        laid = self.lexicon.settled_after.search(after[:_SETTLED_REACH])
+        if laid and not self.lexicon.settled_doubt.search(after[: laid.start()]):
+            return "settled"
+        return "named"
 
     def read_concerns(self, plain: str, known: Collection[str] = ()) -> list[Concern]:
         found: dict[str, Concern] = {}
@@ -187,12 +207,10 @@ class Understander:
                 # would drop "earning less money" and "I never sleep".
                 if re.search(r"\b(?:not|n't)\s*$", before):
                     continue
-                if (
-                    rule.id in _RELATIONS
-                    and _PEOPLE_STORIES & set(known)
-                    and not self.lexicon.relation_trouble.search(_part(plain, match)[1])
-                ):
-                    break  # "my brother could do Thursdays", while dad is ill
+                if rule.id in _RELATIONS and _PEOPLE_STORIES & set(known):
+                    part = _part(plain, match)
+                    if self.lexicon.relation_helping.search(part) and not _NEGATED.search(part):
+                        break  # "my brother could do Thursdays", while dad is ill
                 wider = plain[max(0, match.start() - 30) : match.start()]
                 if rule.id == "loneliness" and self.lexicon.negation.search(wider):
                     continue  # "a bit less on my own now", but "more or less alone"
@@ -217,13 +235,15 @@ class Understander:
             scores = index.scores(query)
             nothing = scores.pop("none", 0.0)
             label, score = max(scores.items(), key=lambda kv: kv[1])
-            # Mid-conversation, a message that names nobody new ("I keep replaying our
-            # last fight", "she said I never listen") is most likely still about what
-            # was being talked about: the prototypes of neighbouring concerns score
-            # within a few hundredths of each other, so a new concern must clearly beat
-            # the known ones, and the nearest known one is taken when it is close.
+            # Mid-conversation, a message that points back to someone and names nobody
+            # new ("I keep replaying our last fight", "she said I never listen") is most
+            # likely still about what was being talked about: the prototypes of
+            # neighbouring concerns score within a few hundredths of each other, so a new
+            # concern must clearly beat the known ones, and the nearest known one is
+            # taken when it is close. "The landlord is threatening to evict me" points
+            # back to no one and is read on its own.
             thread = {k: v for k, v in scores.items() if k in known}
-            if thread and label not in thread:
+            if thread and label not in thread and _POINTS_BACK.search(plain):
                 label_known, score_known = max(thread.items(), key=lambda kv: kv[1])
                 if score < score_known + self.thread_margin:
                     label, score = label_known, score_known
@@ -236,17 +256,21 @@ class Understander:
         return list(found.values())
 
 
-def _part(plain: str, match: re.Match[str]) -> tuple[str, str]:
-    """The part of the sentence that holds a match, up to "but" or ";" either side:
-    (the words before the match, the whole part)."""
+def _sentence_bounds(plain: str, match: re.Match[str]) -> tuple[int, int]:
+    """Where the sentence that holds a match starts and ends."""
     start = max(plain.rfind(p, 0, match.start()) for p in ".!?") + 1
     ends = [i for i in (plain.find(p, match.end()) for p in ".!?") if i != -1]
-    sentence = plain[start : min(ends) if ends else len(plain)]
-    offset = match.start() - start
+    return start, min(ends) if ends else len(plain)
+
+
+def _part(plain: str, match: re.Match[str]) -> str:
+    """The part of the sentence that holds a match, up to "but" or ";" either side."""
+    start, end = _sentence_bounds(plain, match)
+    sentence, offset = plain[start:end], match.start() - start
     pieces = list(_PART_SPLIT.finditer(sentence))
     left = max((m.end() for m in pieces if m.end() <= offset), default=0)
     right = min((m.start() for m in pieces if m.start() >= offset), default=len(sentence))
-    return sentence[left:offset], sentence[left:right]
+    return sentence[left:right]
 
 
 def _default_topic(lexicon: Lexicon, concern: str) -> str:
@@ -283,10 +307,10 @@ def _tidy_clause(piece: str) -> str | None:
     return clause[0].lower() + clause[1:] if not clause.startswith("I ") else clause
 
 
-def _valence(emotions: list[Emotion], cues: list[Cue], negated: list[float]) -> tuple[float, bool]:
+def _valence(emotions: list[Emotion], cues: list[Cue], absent: list[float]) -> tuple[float, bool]:
     parts = [EMOTIONS[e.name] * (0.5 + 0.5 * e.intensity) for e in emotions]
     parts += [cue.affect for cue in cues]
-    parts += negated
+    parts += absent
     if not parts:
         return 0.0, False
     # The mean, pulled toward the strongest signal so one strong word is not diluted.

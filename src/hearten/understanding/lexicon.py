@@ -43,9 +43,11 @@ class Lexicon:
     softeners: re.Pattern[str]
     negation: re.Pattern[str]
     lost_feeling: re.Pattern[str]
-    settled: re.Pattern[str]
+    settled_after: re.Pattern[str]
+    settled_before: re.Pattern[str]
+    settled_doubt: re.Pattern[str]
     pressing: re.Pattern[str]
-    relation_trouble: re.Pattern[str]
+    relation_helping: re.Pattern[str]
     concerns: tuple[ConcernRule, ...]
 
 
@@ -99,16 +101,23 @@ def load_lexicon() -> Lexicon:
             r"|(?<!more or )\bless)\s*$",  # "a bit less alone now"
             re.IGNORECASE,
         ),
-        # The rest of the sentence up to the feeling; "the last time I felt this (or so)
-        # happy" says they are happy now.
+        # The rest of the clause up to the feeling; "the last time I felt this (so, that,
+        # as) happy" says they are happy now.
         lost_feeling=re.compile(
-            rf"\b(?:{'|'.join(raw['lost_feeling'])})\b[^.!?]{{0,30}}(?<!\bthis )(?<!\bso )$",
+            rf"\b(?:{'|'.join(raw['lost_feeling'])})(?:(?!\bbut\b|\band\b)[^.!?,]){{0,30}}"
+            r"(?<!\bthis )(?<!\bso )(?<!\bthat )(?<!\bas )$",
             re.IGNORECASE,
         ),
-        settled=re.compile(rf"\b(?:{'|'.join(raw['settled'])})", re.IGNORECASE),
-        pressing=re.compile(rf"\b(?:{'|'.join(raw['pressing'])})", re.IGNORECASE),
-        relation_trouble=re.compile(
-            rf"\b(?:{'|'.join(raw['relation_trouble'])})\b", re.IGNORECASE
+        settled_after=re.compile(rf"\b(?:{'|'.join(raw['settled_after'])})", re.IGNORECASE),
+        settled_before=re.compile(
+            rf"\b(?:{'|'.join(raw['settled_before'])})(?:\s+[\w']+){{0,3}}\s*$", re.IGNORECASE
+        ),
+        settled_doubt=re.compile(raw["settled_doubt"], re.IGNORECASE),
+        pressing=re.compile(
+            rf"\b(?:{'|'.join(raw['pressing'])})(?:\s+[\w']+){{0,3}}\s*$", re.IGNORECASE
+        ),
+        relation_helping=re.compile(
+            rf"\b(?:{'|'.join(raw['relation_helping'])})\b", re.IGNORECASE
         ),
         concerns=tuple(
             ConcernRule(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -19,6 +21,9 @@ class Emotion(BaseModel):
     words: str  # the person's own words that carried it
 
 
+Stance = Literal["named", "pressing", "settled"]
+
+
 class Concern(BaseModel):
     """Something the person is troubled by, kept in their own words."""
 
@@ -29,7 +34,7 @@ class Concern(BaseModel):
     # How the message holds it: "pressing" when named as what troubles them most
     # ("what's getting to me now is my boss"), "settled" when laid down ("my dad passed
     # away and I've made my peace with it").
-    stance: str = "named"  # named | pressing | settled
+    stance: Stance = "named"
 
 
 class Commitment(BaseModel):

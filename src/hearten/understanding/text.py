@@ -9,6 +9,8 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"'})
 CUE_RE = re.compile(r"\*([^*\n]{1,80})\*")
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
+# Words that point back to someone already spoken of ("she said I never listen").
+REFERS_BACK = re.compile(r"\b(?:he|him|his|she|her|hers|they|them|their)\b", re.I)
 
 
 def normalise(text: str) -> str:
