@@ -118,9 +118,17 @@ def check_conversation(expect: dict[str, Any], users: list[str], replies: list[R
             checks[f"t{number}_has_question"] = "question" in reply.strategies and "?" in reply.text
         if wanted.get("no_suggestions"):
             checks[f"t{number}_no_suggestions"] = "providing_suggestions" not in reply.strategies
-        if "echo_any" in wanted:
+        said = reply.text.lower()
+        if "echo_any" in wanted:  # their own words, of those said so far
             echo = [w for w in wanted["echo_any"] if w.lower() in so_far]
-            checks[f"t{number}_echoes"] = any(w.lower() in reply.text.lower() for w in echo)
+            checks[f"t{number}_echoes"] = any(w.lower() in said for w in echo)
+        if "mentions_any" in wanted:  # any of these words, theirs or not ("the breakup")
+            checks[f"t{number}_mentions"] = any(w.lower() in said for w in wanted["mentions_any"])
+        if "never_say" in wanted:
+            banned = wanted["never_say"]
+            checks[f"t{number}_never_says"] = not any(w.lower() in said for w in banned)
+        if wanted.get("mood_below_zero"):
+            checks[f"t{number}_mood_below_zero"] = reply.mood < 0
         if wanted.get("suggestions_by_now"):
             checks[f"t{number}_suggestions_by_now"] = any(
                 "providing_suggestions" in r.strategies for r in replies[: i + 1]
