@@ -4,16 +4,15 @@ intervals, on every labelled set, for each screen configuration.
     python benchmarks/safety.py [--out safety.json]
 
 Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop the
-rules (and train the learned layer). heldout2.jsonl to heldout21.jsonl were written by
-writers who had not seen the rules (the last nineteen, nor any other set). Each round
+rules (and train the learned layer). heldout2.jsonl to heldout22.jsonl were written by
+writers who had not seen the rules (the last twenty, nor any other set). Each round
 writes a new one before its training data is used and measures on it. The shipped
-weights are round 10's: they never saw heldout15 (their honest set) nor heldout16 to
-heldout20, which rounds 11 to 13 read blind once each and then wrote rules from
-(docs/safety.md), so those are read here but are no longer blind for the rules.
-heldout21 is the next training's honest set, committed unread and left out here.
-heldout2 to heldout14, read in earlier rounds, train the learned layer; they stay
-honest for the rules alone, but for heldout6 to heldout9, heldout11 and heldout14,
-from whose misses or false alarms a few rules were written or narrowed.
+weights are round 14's: they trained on heldout2 to heldout20 and never saw heldout21,
+their honest set, read blind once in round 14 (docs/safety.md). heldout22 is the next
+training's honest set, committed unread and left out here. heldout2 to heldout14 stay
+honest for the rules alone, but for heldout6 to heldout9, heldout11 and heldout14, from
+whose misses or false alarms a few rules were written or narrowed, as they were from
+heldout15 to heldout20's.
 then_now.jsonl was written by hand to check one weakness heldout11 showed (a past told
 before a present risk); it is never trained on, but it is not blind. blind.jsonl was
 written blind to the rules too: it is honest for the rules, and training data for the
@@ -60,12 +59,13 @@ SETS = {
     "heldout12 (earlier honest set; trains the learned layer)": SAFETY / "heldout12.jsonl",
     "heldout13 (earlier honest set; trains the learned layer)": SAFETY / "heldout13.jsonl",
     "heldout14 (earlier honest set; trains the learned layer)": SAFETY / "heldout14.jsonl",
-    "heldout15 (the weights' honest set, never trained on)": SAFETY / "heldout15.jsonl",
-    "heldout16 (read in round 11; rules written from it)": SAFETY / "heldout16.jsonl",
-    "heldout17 (read in round 11; rules written from it)": SAFETY / "heldout17.jsonl",
-    "heldout18 (read in round 12; rules written from it)": SAFETY / "heldout18.jsonl",
-    "heldout19 (read in round 12; rules written from it)": SAFETY / "heldout19.jsonl",
-    "heldout20 (read in round 13; rules written from it)": SAFETY / "heldout20.jsonl",
+    "heldout15 (read in round 10; trains the learned layer)": SAFETY / "heldout15.jsonl",
+    "heldout16 (read in round 11; trains the learned layer)": SAFETY / "heldout16.jsonl",
+    "heldout17 (read in round 11; trains the learned layer)": SAFETY / "heldout17.jsonl",
+    "heldout18 (read in round 12; trains the learned layer)": SAFETY / "heldout18.jsonl",
+    "heldout19 (read in round 12; trains the learned layer)": SAFETY / "heldout19.jsonl",
+    "heldout20 (read in round 13; trains the learned layer)": SAFETY / "heldout20.jsonl",
+    "heldout21 (the weights' honest set, read in round 14)": SAFETY / "heldout21.jsonl",
     "then_now (development, never trained on)": SAFETY / "then_now.jsonl",
     "blind (1,500; trains the learned layer)": SAFETY / "blind.jsonl",
 }

@@ -10,21 +10,20 @@ on:
 * the development sets tests/data/safety/labelled.jsonl and heldout.jsonl;
 * tests/data/safety/blind.jsonl and tests/data/safety/train/*.jsonl, written for this
   by authors who had not seen the rules;
-* heldout2.jsonl to heldout20.jsonl, the honest sets of earlier rounds, retired into
+* heldout2.jsonl to heldout21.jsonl, the honest sets of earlier rounds, retired into
   training once read (RETIRED);
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, the example
   sentences of the understanding room's concerns (prototypes.yaml), and the lines of
   hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout21.jsonl (HONEST), the next training's measure, nor then_now.jsonl,
+It never sees heldout22.jsonl (HONEST), the next training's measure, nor then_now.jsonl,
 a development set written by hand to check one weakness (KEPT_OUT): any training message
 that is the same as one of theirs (after normalisation) is dropped. The shipped weights
-are still round 10's (heldout2 to heldout14 retired, heldout15 kept out). Round 12
-trained on everything up to heldout17 and did not ship: on heldout18, blind to both,
-its weights caught less than round 10's (94.6% against 96.3%). Round 13 found the
-weights flag about 4% of the turns of ordinary support conversations (ESConv's
-seekers: goodbyes, thanks, "I will call someone tonight"), and had train/t35_replies
-and train/t36_openings_endings written for the next training (docs/safety.md).
+are round 14's (heldout2 to heldout20 and t35/t36 trained on, heldout21 kept out). Round
+12's training did not ship: on heldout18, blind to both, its weights caught less than
+round 10's. Round 14's did: on heldout21, blind to both, they caught as much as round
+10's (290 of 300) with the same false alarms, and flagged 61 instead of 89 of the turns
+of ordinary support conversations (ESConv's seekers; docs/safety.md).
 
 The rules that flag at least TRUSTED_HITS written risk messages and no negative the
 rules were not written on (nor any ordinary message) are trusted: their flags stand
@@ -39,9 +38,9 @@ and at most 1% of ordinary messages; with them, how the two models are read
     pip install -e '.[train]'   # scikit-learn, for training only
     python scripts/train_screen.py [--cache cv.npz] [--dry-run] [--misses misses.jsonl]
 
-About 50 minutes on two cores for 40,000 messages, most of it the five folds and the
-encoding; --cache keeps the vectors and the folds' readings, so a change to the rules
-or the bars costs only the final fit (about 15).
+About two hours on two cores for 46,000 messages (round 14, beside other work), most
+of it the five folds and the encoding; --cache keeps the vectors and the folds'
+readings, so a change to the rules or the bars costs only the final fit (about 15).
 """
 
 from __future__ import annotations
@@ -87,8 +86,8 @@ DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety"
 # Each round measures on a set written before its training data was used, then
 # retires it into training: a set read many times no longer says how fresh text fares.
-HONEST = ("heldout21.jsonl",)
-RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 21))
+HONEST = ("heldout22.jsonl",)
+RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 22))
 # A set written by hand after heldout11 showed the models veto "two years ago i lost my
 # son and i want to die" (a training set's writer was given examples like its messages).
 KEPT_OUT = (*HONEST, "then_now.jsonl")
