@@ -9,30 +9,19 @@ from typing import Any
 import pytest
 import yaml
 
-from hearten.companion import Companion, Reply
-from hearten.evaluate.replay import check_conversation
-from hearten.transcripts import parse
+from hearten.companion import Companion
+from hearten.evaluate.replay import check_conversation, replay_conversation
 
 from .conftest import DATA
 
 CASES = sorted((DATA / "conversations").glob("*.txt"))
 
 
-def run(companion: Companion, path: Path) -> tuple[list[str], list[Reply], list[set[str]]]:
-    session = companion.session("sam", seed=7)
-    users = parse(path.read_text("utf-8")).human_turns
-    replies, ideas_by_turn = [], []
-    for text in users:
-        replies.append(session.send(text))
-        ideas_by_turn.append(set(session.state.offered_ideas))
-    return users, replies, ideas_by_turn
-
-
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_conversation_behaves(companion: Companion, path: Path) -> None:
     # The checks are `hearten eval conversations`'s own, so the two cannot drift apart.
     expect: dict[str, Any] = yaml.safe_load(path.with_suffix(".expect.yaml").read_text("utf-8"))
-    users, replies, ideas = run(companion, path)
+    users, replies, ideas = replay_conversation(companion, path)
     checks = check_conversation(expect, users, replies, ideas)
     failed = [name for name, ok in checks.items() if not ok]
     assert not failed, (failed, [r.text for r in replies])

@@ -57,11 +57,16 @@ def _order(concern: Concern) -> tuple[int, int]:
     return _STANCES.index(concern.stance), _rank(concern)
 
 
+def _focus(state: SessionState) -> Concern | None:
+    """The concern the last reply spoke to."""
+    return state.concerns.get(state.focus) if state.focus else None
+
+
 def _kept_focus(now: list[Concern], state: SessionState, text: str) -> Concern | None:
     """The more personal concern the last reply spoke to, if the person is still on it:
     someone telling how their dad's chemo keeps them late at work is still talking
     about their dad, not asking about work."""
-    focus = state.concerns.get(state.focus) if state.focus else None
+    focus = _focus(state)
     if focus is None or focus.stance == "settled" or not now or _TURNING.search(text):
         return None
     # Still speaking of the one they told about ("I drive him to every appointment"); a
@@ -262,7 +267,7 @@ class Policy:
             return []
         # No ideas for a trouble they have laid down ("I've made my peace with it").
         named = [c.id for c in now if c.stance != "settled"]
-        focus = state.concerns.get(state.focus) if state.focus else None
+        focus = _focus(state)
         if named and focus is not None and focus.id not in named and focus.stance != "settled":
             named.insert(0, focus.id)  # kept over what they named: still their topic
         before = [k for k, c in state.concerns.items() if k not in named and c.stance != "settled"]

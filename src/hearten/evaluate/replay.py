@@ -151,6 +151,20 @@ def check_conversation(expect: dict[str, Any], users: list[str], replies: list[R
     return {**checks, **common}
 
 
+def replay_conversation(companion: Companion, path: Path) -> tuple[
+    list[str], list[Reply], list[set[str]]
+]:  # fmt: skip
+    """A labelled conversation's Human turns sent to one session: (turns, replies, the
+    ideas offered so far after each)."""
+    session = companion.session("sam", persist=False, seed=7)
+    users = parse(path.read_text("utf-8")).human_turns
+    replies, ideas = [], []
+    for text in users:
+        replies.append(session.send(text))
+        ideas.append(set(session.state.offered_ideas))
+    return users, replies, ideas
+
+
 def run_conversations(companion: Companion, folder: Path) -> dict[str, Any]:
     files = sorted(folder.glob("*.txt"))
     if not files:
@@ -159,13 +173,7 @@ def run_conversations(companion: Companion, folder: Path) -> dict[str, Any]:
     for path in files:
         expect_path = path.with_suffix(".expect.yaml")
         expect = load_yaml(expect_path.read_text("utf-8")) if expect_path.exists() else {}
-        session = companion.session("sam", persist=False, seed=7)
-        users = parse(path.read_text("utf-8")).human_turns
-        replies, ideas = [], []
-        for text in users:
-            replies.append(session.send(text))
-            ideas.append(set(session.state.offered_ideas))
-        checks = check_conversation(expect, users, replies, ideas)
+        checks = check_conversation(expect, *replay_conversation(companion, path))
         cases.append({"id": path.stem, "ok": all(checks.values()), "checks": checks})
     return _summary(cases)
 

@@ -194,6 +194,7 @@ class Understander:
 
     def read_concerns(self, plain: str, known: Collection[str] = ()) -> list[Concern]:
         found: dict[str, Concern] = {}
+        in_story = bool(_PEOPLE_STORIES & set(known))
         for rule in self.lexicon.concerns:
             text = plain
             for exclusion in rule.exclude:
@@ -207,7 +208,7 @@ class Understander:
                 # would drop "earning less money" and "I never sleep".
                 if re.search(r"\b(?:not|n't)\s*$", before):
                     continue
-                if rule.id in _RELATIONS and _PEOPLE_STORIES & set(known):
+                if in_story and rule.id in _RELATIONS:
                     part = _part(plain, match)
                     if self.lexicon.relation_helping.search(part) and not _NEGATED.search(part):
                         break  # "my brother could do Thursdays", while dad is ill
@@ -283,11 +284,8 @@ def _default_topic(lexicon: Lexicon, concern: str) -> str:
 def _clause(plain: str, match: re.Match[str]) -> str | None:
     """The person's words around a match, as a second-person clause."""
     # The sentence that holds the match...
-    start = max(plain.rfind(p, 0, match.start()) for p in ".!?")
-    end_candidates = [i for i in (plain.find(p, match.end()) for p in ".!?") if i != -1]
-    end = min(end_candidates) if end_candidates else len(plain)
-    sentence = plain[start + 1 : end]
-    offset = match.start() - (start + 1)
+    start, end = _sentence_bounds(plain, match)
+    sentence, offset = plain[start:end], match.start() - start
     # ...narrowed to the clause that holds it.
     pos = 0
     for piece in _CLAUSE_SPLIT.split(sentence):
