@@ -170,6 +170,14 @@ def test_rank_ideas_prefers_specific_fits() -> None:
     assert rank_ideas(["money"], [], {"money_first_step"})[0] == "debt_advice"
 
 
+def test_an_idea_is_not_offered_while_a_concern_that_rules_it_out_is_in_play() -> None:
+    # "choose a quiet time to talk about what's been bothering you" fits a partner, not
+    # a partner who has just left
+    assert "honest_talk" in rank_ideas(["partner"], [], set())
+    assert "honest_talk" not in rank_ideas(["partner", "breakup"], [], set())
+    assert "honest_talk" not in rank_ideas(["partner"], ["breakup"], set())
+
+
 def test_tried_ideas() -> None:
     assert tried_ideas("I went to a grief support group once, it wasn't for me") == {
         "support_group"

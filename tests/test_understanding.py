@@ -350,6 +350,13 @@ def test_thanks_that_cannot_be_said_enough_are_thanks() -> None:
          {"boss": "settled", "money": "pressing"}),
         ("My ex and I split up in March, that's all in the past",
          {"breakup": "settled"}),
+        # named as the hard part after it, the other laid down before it
+        ("It's actually fine with my boss now. My dad's illness is the hard part.",
+         {"boss": "settled", "illness": "pressing"}),
+        ("Money's the real issue", {"money": "pressing"}),
+        ("my boss is what's getting to me", {"boss": "pressing"}),
+        ("It's not fine with my boss at all", {"boss": "named"}),
+        ("my boss is the worst", {"boss": "named"}),
         # not laid down: doubt, negation, work still going on
         ("I don't think I'll ever come to terms with losing my mum",
          {"grief": "named", "family": "named"}),

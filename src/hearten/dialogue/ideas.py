@@ -16,6 +16,7 @@ class Idea:
     fits: tuple[str, ...]
     weight: float
     tried: tuple[re.Pattern[str], ...]
+    unfit: tuple[str, ...] = ()  # concerns that rule it out ("talk to them" after a breakup)
 
 
 @cache
@@ -27,6 +28,7 @@ def load_ideas() -> dict[str, Idea]:
             fits=tuple(spec["fits"]),
             weight=float(spec.get("weight", 1.0)),
             tried=tuple(re.compile(p, re.IGNORECASE) for p in spec.get("tried", [])),
+            unfit=tuple(spec.get("unfit", [])),
         )
         for idea_id, spec in raw["ideas"].items()
     }
@@ -43,7 +45,7 @@ def rank_ideas(now: list[str], before: list[str], exclude: set[str]) -> list[str
     few concerns beats a generic one."""
     scored: list[tuple[float, str]] = []
     for idea in load_ideas().values():
-        if idea.id in exclude:
+        if idea.id in exclude or set(idea.unfit) & {*now, *before}:
             continue
         hits = 2 * sum(c in idea.fits for c in now) + sum(c in idea.fits for c in before)
         if hits == 0:

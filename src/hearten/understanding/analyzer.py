@@ -181,7 +181,7 @@ class Understander:
     def _stance(self, plain: str, match: re.Match[str]) -> Stance:
         start, end = _sentence_bounds(plain, match)
         before, after = plain[start : match.start()], plain[match.end() : end]
-        if self.lexicon.pressing.search(before):
+        if self.lexicon.pressing.search(before) or self.lexicon.pressing_after.search(after):
             return "pressing"
         laid = self.lexicon.settled_before.search(before)
         if laid and not self.lexicon.settled_doubt.search(before[: laid.start()]):

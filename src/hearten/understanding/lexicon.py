@@ -47,6 +47,7 @@ class Lexicon:
     settled_before: re.Pattern[str]
     settled_doubt: re.Pattern[str]
     pressing: re.Pattern[str]
+    pressing_after: re.Pattern[str]
     relation_helping: re.Pattern[str]
     concerns: tuple[ConcernRule, ...]
 
@@ -115,6 +116,9 @@ def load_lexicon() -> Lexicon:
         settled_doubt=re.compile(raw["settled_doubt"], re.IGNORECASE),
         pressing=re.compile(
             rf"\b(?:{'|'.join(raw['pressing'])})(?:\s+[\w']+){{0,3}}\s*$", re.IGNORECASE
+        ),
+        pressing_after=re.compile(
+            rf"^(?:\s*[\w']+){{0,3}}?\s*(?:{'|'.join(raw['pressing_after'])})\b", re.IGNORECASE
         ),
         relation_helping=re.compile(
             rf"\b(?:{'|'.join(raw['relation_helping'])})\b", re.IGNORECASE
