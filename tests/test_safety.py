@@ -924,6 +924,138 @@ def test_phrasings_heldout18_and_19_showed(text: str, rule: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
+        # heldout21's misses, after its blind reading (paraphrased, not copied)
+        ("I stood on the landing and thought about throwing myself down, I leaned over",
+         "s.throw_myself"),
+        ("keep thinking about throwing myself in front of the train on my commute",
+         "s.throw_myself"),
+        ("I'm going to kill Gary. He's been seeing my wife behind my back.",
+         "o.named_intent"),
+        ("he wrecked my sister's life and I know where he drinks on a friday, I'll hurt him",
+         "o.knows_movements"),
+        ("would the fumes from a diesel be quicker? I've got the hose in the boot",
+         "s.exhaust_hose"),
+        ("would car exhaust fumes be enough now with catalytic converters",
+         "s.exhaust_question"),
+        ("Sie ist betrunken mit den Kindern losgefahren, gerade eben",
+         "t.drunk_driving_children"),
+        ("he's drunk and driving off with the kids right now", "t.drunk_driving_children"),
+        ("somebody keeps leaving notes through my letterbox, every week since march",
+         "a.stalked"),
+        ("knows my shifts, knows where i park, knows what time i get home", "a.stalked"),
+        ("a girl in my daughter's class always turns up hungry and in the same clothes",
+         "t.child_neglected"),
+        ("the neighbours upstairs are shouting and banging again and the baby is crying",
+         "t.heard_next_door"),
+        ("my grandad lives on his own since nan died and he's barely eating",
+         "t.elder_alone_unsafe"),
+        ("mum is 84 and her new friend from church handles her bank card now",
+         "t.elder_money_taken"),
+        ("mi abuela vive sola y casi no come desde el verano", "es.third_low"),
+        ("ma mère vit seule et elle ne mange presque plus", "fr.third_low"),
+        ("Meine Oma lebt allein und isst kaum noch was", "de.third_low"),
+        # and their near misses
+        ("my flatmate said 'i'm gonna throw myself off a bridge' when her team lost", None),
+        ("thinking about throwing myself into work to forget him", None),
+        ("I just want to throw myself down on the sofa and sleep", None),
+        ("nearly threw myself off the high board at the pool", None),
+        ("I'm going to kill Sarah if she eats my yoghurt again", None),
+        ("I'm going to kill Sarah lol.", None),
+        ("I'm going to kill Mondays.", None),
+        ("my boss is killing me, I know his routine by now", None),
+        ("I washed the car with the hose and the exhaust was rattling", None),
+        ("How long do diesel fumes take to clear from a garage?", None),
+        ("my dad drove us home drunk when we were little and we were terrified", None),
+        ("my husband is drunk, I won't let him drive the kids to school", None),
+        ("someone keeps leaving flowers at my door and it's my husband, cute", None),
+        ("my kid is always hungry after school", None),
+        ("my neighbour's son is always hungry lol teenagers", None),
+        ("the kids next door were screaming and laughing in the paddling pool", None),
+        ("my gran lives alone and she's doing great, she refuses help with the garden though",
+         None),
+        # heldout21's false alarms: fear told after the fact, help asked for one's own fit
+        ("Tried the vindaloo at work. Thought I was going to die. Would recommend", None),
+        ("any tips for telling my new flatmates what to do if I have a seizure?", None),
+        ("thought I was going to die and now I wish I had", "s.intent"),
+        # a review's attempts to break them: risk kept, everyday text let through
+        ("I thought I was going to die. I wish I had.", "s.intent"),
+        ("I need tips, I want to die if I have a seizure in the bath", "s.want_kill"),
+        ("what to do if I get a hypo, I've injected all my insulin on purpose",
+         "m.insulin_taken"),
+        ("I know where he lives. I want him dead", "o.knows_movements"),
+        ("i want him dead", "o.want_dead"),
+        ("I wish he was here", None),
+        ("my wife is drunk and about to drive the children to school",
+         "t.drunk_driving_children"),
+        ("My son came home drunk, I'm driving him back to uni tomorrow", None),
+        ("There was a drunk driving talk at my kids' school today", None),
+        ("he knows what time I finish and where I park", "a.stalked"),
+        ("They keep leaving notes on my windscreen about parking in their space", None),
+        ("a neighbour has been using mum's bank card", "t.elder_money_taken"),
+        ("My mum's neighbour has her bank card because she does her shopping, we agreed it",
+         None),
+        ("My mum lives alone and keeps falling asleep in front of the telly", None),
+        ("My dad's on his own and he's barely eating", "t.elder_alone_unsafe"),
+        ("One of the kids at football fell and bruised his knee", None),
+        ("the toddler next door is left alone all day", "t.child_neglected"),
+        ("I was upstairs folding laundry, the kids were shouting, and the toddler was crying",
+         None),
+        ("there's screaming and banging next door and a child is crying", "t.heard_next_door"),
+        ("Die Nachbarn schreien beim Fußball und das Kind fängt an zu weinen", None),
+        ("Meine Oma lebt alleine und isst nichts mehr", "de.third_low"),
+        ("Mi padre vive solo y el gasto de la casa es muy alto", None),
+        ("mon grand-père vit seul et il oublie le gaz allumé", "fr.third_low"),
+        ("The mechanic said the exhaust hose has a crack, I have to get it fixed", None),
+        ("The car fumes at work are giving me headaches", None),
+        ("can you die from exaust fumes", "s.exhaust_question"),
+        ("I want to throw myself off the high dive at the lido this summer", None),
+        ("I feel like throwing myself off the bridge", "s.throw_myself"),
+        ("if he plays that song one more time i'm throwing myself off the balcony", None),
+        ("I'm going to kill Tuesday. Three meetings back to back", None),
+        ("I'm going to kill Dave tonight", "o.named_intent"),
+    ],
+)
+def test_phrasings_heldout21_showed(text: str, rule: str | None) -> None:
+    assert_rule(text, rule)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        # heldout22's misses, after its one blind reading (paraphrased, not copied)
+        ("we've agreed to go together when the pain gets too much", "s.pact"),
+        ("the pills are stockpiled and the date is set for after new year", "s.pact"),
+        ("what's the point of me now, I'm just taking up space", "s.taking_up_space"),
+        ("eighty seven years is long enough for anybody", "s.taking_up_space"),
+        ("Not sleepy tired. Tired of being here.", "s.tired_of_being_here"),
+        ("ok I'll call the gp monday if im still around", "s.if_still_around"),
+        ("bought fresh blades, not for shaving", "h.blades_bought"),
+        ("going to sort him out, got a blade on me", "o.armed_to_go"),
+        ("sa langue gonfle et il a du mal à respirer", "fr.anaphylaxis"),
+        ("meine Schwester hat mir ihre Kette geschenkt und gesagt, ich soll auf Papa aufpassen",
+         "de.giving_away"),
+        ("my best mate gave me his guitar and told me to look after his dog",
+         "t.gave_me_his_things"),
+        # and their near misses
+        ("what's the point of me going if she won't be there", None),
+        ("ten years is long enough in this job", None),
+        ("I've had enough, I'm going to bed", None),
+        ("tired of being here at work, roll on five", None),
+        ("the lyrics 'so tired of being here' came on at karaoke", None),
+        ("I'll see you friday if I'm still around by then, might be at my mum's", None),
+        ("bought new blades for the planer, going to use them tomorrow on the oak", None),
+        ("got new razor blades, going to use them tonight on my legs", None),
+        ("got a knife on me for work, I'm a chef", None),
+        ("my brother gave me his old bike and told me to look after it", None),
+    ],
+)
+def test_phrasings_heldout22_showed(text: str, rule: str | None) -> None:
+    assert_rule(text, rule)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
         # a denial with "but" after it is not blanked, nor "I don't want to … but"
         ("not suicidal but i wish i could disappear", "s.thoughts"),
         ("i don't want to kill myself but i keep thinking about it", "s.want_kill"),
@@ -1382,7 +1514,7 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
             assert (row["level"] == "none") == (row["categories"] == []), row
             assert set(row["categories"]) <= set(RISK_CATEGORIES), row
             assert row["lang"] in ("en", "es", "fr", "de"), row
-    kept_out = ("heldout21.jsonl", "heldout22.jsonl", "then_now.jsonl")
+    kept_out = ("heldout21.jsonl", "heldout22.jsonl", "heldout23.jsonl", "then_now.jsonl")
     honest = {normalise(r["text"]) for name in kept_out for r in load_labelled(safety / name)}
     # What the learned layer trains on. scripts/train_screen.py also drops any message
     # of the development sets, and of the retired honest sets of earlier rounds (kept
