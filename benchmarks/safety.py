@@ -13,7 +13,7 @@ their honest set, read blind once in round 14, nor heldout22, read blind once in
 set, committed unread and left out here. heldout2 to heldout14 stay honest for the
 rules alone, but for heldout6 to heldout9, heldout11 and heldout14, from whose misses
 or false alarms a few rules were written or narrowed, as they were from heldout15 to
-heldout21's.
+heldout22's.
 then_now.jsonl was written by hand to check one weakness heldout11 showed (a past told
 before a present risk); it is never trained on, but it is not blind. blind.jsonl was
 written blind to the rules too: it is honest for the rules, and training data for the
@@ -67,7 +67,7 @@ SETS = {
     "heldout19 (read in round 12; trains the learned layer)": SAFETY / "heldout19.jsonl",
     "heldout20 (read in round 13; trains the learned layer)": SAFETY / "heldout20.jsonl",
     "heldout21 (the weights' honest set, read in round 14)": SAFETY / "heldout21.jsonl",
-    "heldout22 (read blind in round 15; the weights never saw it)": SAFETY / "heldout22.jsonl",
+    "heldout22 (read blind in round 15; rules written from it)": SAFETY / "heldout22.jsonl",
     "then_now (development, never trained on)": SAFETY / "then_now.jsonl",
     "blind (1,500; trains the learned layer)": SAFETY / "blind.jsonl",
 }

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hearten.dialogue import Policy, SessionState
 from hearten.dialogue.ideas import load_ideas, rank_ideas, tried_ideas
 from hearten.understanding import Understander
+from hearten.understanding.lexicon import load_lexicon
 
 U = Understander()
 P = Policy()
@@ -176,6 +177,15 @@ def test_an_idea_is_not_offered_while_a_concern_that_rules_it_out_is_in_play() -
     assert "honest_talk" in rank_ideas(["partner"], [], set())
     assert "honest_talk" not in rank_ideas(["partner", "breakup"], [], set())
     assert "honest_talk" not in rank_ideas(["partner"], ["breakup"], set())
+    # ...and a breakup earlier does not rule out talking to one's mum
+    assert "honest_talk" in rank_ideas(["family"], ["breakup"], set())
+
+
+def test_ideas_name_only_known_concerns() -> None:
+    known = {rule.id for rule in load_lexicon().concerns}
+    for idea in load_ideas().values():
+        named = {*idea.fits, *idea.unfit, *(c for by in idea.unfit.values() for c in by)}
+        assert named <= known, (idea.id, named - known)
 
 
 def test_tried_ideas() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -16,7 +16,9 @@ class Idea:
     fits: tuple[str, ...]
     weight: float
     tried: tuple[re.Pattern[str], ...]
-    unfit: tuple[str, ...] = ()  # concerns that rule it out ("talk to them" after a breakup)
+    # a fit that does not hold while other concerns are in play: talking it through with
+    # a partner, after a breakup
+    unfit: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @cache
@@ -28,7 +30,7 @@ def load_ideas() -> dict[str, Idea]:
             fits=tuple(spec["fits"]),
             weight=float(spec.get("weight", 1.0)),
             tried=tuple(re.compile(p, re.IGNORECASE) for p in spec.get("tried", [])),
-            unfit=tuple(spec.get("unfit", [])),
+            unfit={fit: tuple(by) for fit, by in spec.get("unfit", {}).items()},
         )
         for idea_id, spec in raw["ideas"].items()
     }
@@ -44,10 +46,12 @@ def rank_ideas(now: list[str], before: list[str], exclude: set[str]) -> list[str
     idea made first of all for a concern named now gets a bonus, and an idea made for
     few concerns beats a generic one."""
     scored: list[tuple[float, str]] = []
+    in_play = {*now, *before}
     for idea in load_ideas().values():
-        if idea.id in exclude or set(idea.unfit) & {*now, *before}:
+        if idea.id in exclude:
             continue
-        hits = 2 * sum(c in idea.fits for c in now) + sum(c in idea.fits for c in before)
+        fits = [c for c in idea.fits if not in_play.intersection(idea.unfit.get(c, ()))]
+        hits = 2 * sum(c in fits for c in now) + sum(c in fits for c in before)
         if hits == 0:
             continue
         score = idea.weight * hits + 3.0 / len(idea.fits) + (idea.fits[0] in now)

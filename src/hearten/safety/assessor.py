@@ -291,7 +291,7 @@ class RiskAssessor:
 
     def _blank_benign(self, text: str) -> str:
         for pattern in self.rules.benign:
-            text = pattern.sub(" ", text)
+            text = pattern.sub(_blanked, text)
         return text
 
     def _by_rules(self, clean: str, context: bool = False) -> RiskAssessment:
@@ -357,6 +357,15 @@ class RiskAssessor:
         if self._index is None:
             self._index = PrototypeIndex(self.encoder, _exemplar_bank(), self._cache_dir)
         return self._index
+
+
+def _blanked(match: re.Match[str]) -> str:
+    """A benign phrase blanked out; where the pattern reads its sentence to decide (a
+    group named "blank"), only that group goes."""
+    if "blank" not in match.re.groupindex:
+        return " "
+    whole, (start, end) = match.group(0), match.span("blank")
+    return whole[: start - match.start()] + " " + whole[end - match.start() :]
 
 
 def _digest(text: str) -> bytes:

@@ -56,6 +56,7 @@ _POINTS_BACK = re.compile(rf"{REFERS_BACK.pattern}|\b(?:our|we|us)\b", re.I)
 _RELATIONS = frozenset({"family", "friends"})
 _PEOPLE_STORIES = frozenset({"illness", "caregiving", "grief"})
 _PART_SPLIT = re.compile(r"\s*(?:\bbut\b|\bthough\b|\bhowever\b|;|—|\s-\s)\s*", re.I)
+_REPORTED = re.compile(r"\b(?:thinks?|says|said|reckons?|feels|sure)\b[^.!?]{0,25}$", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|no|nobody|none|nothing)\b|n't\b|\bcant\b|\bwont\b", re.I)
 # How far after a trouble words that lay it down may come ("... and honestly, I've made
 # my peace with it"), in characters.
@@ -181,7 +182,13 @@ class Understander:
     def _stance(self, plain: str, match: re.Match[str]) -> Stance:
         start, end = _sentence_bounds(plain, match)
         before, after = plain[start : match.start()], plain[match.end() : end]
-        if self.lexicon.pressing.search(before) or self.lexicon.pressing_after.search(after):
+        if self.lexicon.pressing.search(before):
+            return "pressing"
+        # "money is the real issue", unless doubted or someone else's view ("I don't think
+        # money is the real issue", "my boss thinks...")
+        if self.lexicon.pressing_after.search(after) and not (
+            self.lexicon.settled_doubt.search(before) or _REPORTED.search(before)
+        ):
             return "pressing"
         laid = self.lexicon.settled_before.search(before)
         if laid and not self.lexicon.settled_doubt.search(before[: laid.start()]):
@@ -223,11 +230,14 @@ class Understander:
                     topic = rule.plain_topic
                 else:
                     topic = rule.topic.format(second_person(word).lower())
+                stance = self._stance(plain, match)
+                if stance == "settled" and any(
+                    self._stance(plain, later) != "settled"
+                    for later in pattern.finditer(text, match.end())
+                ):
+                    stance = "named"  # "it's ok with my mum but my dad is drinking again"
                 found[rule.id] = Concern(
-                    id=rule.id,
-                    topic=topic,
-                    clause=_clause(plain, match),
-                    stance=self._stance(plain, match),
+                    id=rule.id, topic=topic, clause=_clause(plain, match), stance=stance
                 )
                 break
         index = self._prototypes() if len(plain.split()) >= 4 else None

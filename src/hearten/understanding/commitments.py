@@ -152,9 +152,39 @@ _LOOKING_BACK = re.compile(
 )
 
 
+# "try going for a walk" is the step "go for a walk": the goal is said back as "when you
+# tried to ...", and "tried to try going" reads badly.
+_TRY_GERUND = re.compile(
+    r"^try\s+(?!(?:some|no|any|every)?thing\b|(?:b|s|sw|spr|st|r|k|w)ing\b|morning\b|evening\b)"
+    r"(\w+?)ing\b",
+    re.IGNORECASE,
+)
+# Stems that take back a silent e ("writ" -> "write"); a doubled last consonant is undone
+# ("runn" -> "run") unless it is one English keeps ("call", "press", "buzz").
+_SILENT_E = {
+    "writ", "mak", "tak", "giv", "leav", "driv", "rid", "cycl", "danc", "bak", "us", "shar",
+    "smil", "clos", "mov", "hik", "breath", "com", "serv", "prepar", "bath", "skat", "paus",
+    "practis", "practic", "phon", "not", "meditat", "creat", "sav", "tim", "receiv", "hav",
+    "lov", "cuddl", "explor", "cod",
+}  # fmt: skip
+
+
+def _base_form(match: re.Match[str]) -> str:
+    stem = match.group(1)
+    low = stem.lower()
+    if low in _SILENT_E:
+        return stem + "e"
+    if low in {"go", "do", "see", "be", "ski"}:
+        return stem
+    if len(low) > 2 and low[-1] == low[-2] and low[-1] not in "lsz":
+        return stem[:-1]
+    return stem
+
+
 def _step(part: str) -> Commitment | None:
     part = _TRAILING.sub("", part)  # "..., that was always when I used to call him"
     part = _PREFIX.sub("", part.strip(" ,.;")).strip()
+    part = _TRY_GERUND.sub(_base_form, part)
     words = part.split()
     if len(words) < 2 or len(words) > 30:
         return None

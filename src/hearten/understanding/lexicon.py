@@ -111,14 +111,18 @@ def load_lexicon() -> Lexicon:
         ),
         settled_after=re.compile(rf"\b(?:{'|'.join(raw['settled_after'])})", re.IGNORECASE),
         settled_before=re.compile(
-            rf"\b(?:{'|'.join(raw['settled_before'])})(?:\s+[\w']+){{0,3}}\s*$", re.IGNORECASE
+            rf"\b(?:{'|'.join(raw['settled_before'])})"
+            rf"(?:\s+(?!(?:but|and|though|although|than|where|while|yet)\b)[\w']+){{0,3}}\s*$",
+            re.IGNORECASE,
         ),
         settled_doubt=re.compile(raw["settled_doubt"], re.IGNORECASE),
         pressing=re.compile(
             rf"\b(?:{'|'.join(raw['pressing'])})(?:\s+[\w']+){{0,3}}\s*$", re.IGNORECASE
         ),
         pressing_after=re.compile(
-            rf"^(?:\s*[\w']+){{0,3}}?\s*(?:{'|'.join(raw['pressing_after'])})\b", re.IGNORECASE
+            rf"^\s*(?:(?!(?:thinks?|says|said|reckons?|thought|feels|told)\b)[\w']+\s+){{0,3}}?"
+            rf"(?:{'|'.join(raw['pressing_after'])})\b",
+            re.IGNORECASE,
         ),
         relation_helping=re.compile(
             rf"\b(?:{'|'.join(raw['relation_helping'])})\b", re.IGNORECASE
