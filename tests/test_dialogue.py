@@ -192,6 +192,11 @@ def test_tried_ideas() -> None:
     assert tried_ideas("I went to a grief support group once, it wasn't for me") == {
         "support_group"
     }
+    # nobody to confide in rules out "reach out to someone you trust"
+    for text in ("I don't really have anyone to talk to about it", "I haven't got anyone",
+                 "there's nobody to talk to"):
+        assert "confide_friend_family" in tried_ideas(text), text
+    assert "confide_friend_family" not in tried_ideas("I don't have time")
 
 
 def test_goals_lead_to_restating_affirming_and_inviting_back() -> None:
