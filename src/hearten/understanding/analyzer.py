@@ -56,7 +56,7 @@ _POINTS_BACK = re.compile(rf"{REFERS_BACK.pattern}|\b(?:our|we|us)\b", re.I)
 _RELATIONS = frozenset({"family", "friends"})
 _PEOPLE_STORIES = frozenset({"illness", "caregiving", "grief"})
 _PART_SPLIT = re.compile(r"\s*(?:\bbut\b|\bthough\b|\bhowever\b|;|—|\s-\s)\s*", re.I)
-_REPORTED = re.compile(r"\b(?:thinks?|says|said|reckons?|feels|sure)\b[^.!?]{0,25}$", re.I)
+_REPORTED = re.compile(r"\b(?:thinks?|says|said|reckons?|feels)\b[^.!?]{0,25}$", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|no|nobody|none|nothing)\b|n't\b|\bcant\b|\bwont\b", re.I)
 # How far after a trouble words that lay it down may come ("... and honestly, I've made
 # my peace with it"), in characters.

@@ -153,7 +153,8 @@ _LOOKING_BACK = re.compile(
 
 
 # "try going for a walk" is the step "go for a walk": the goal is said back as "when you
-# tried to ...", and "tried to try going" reads badly.
+# tried to ...", and "tried to try going" reads badly. "thing", "bring", "sing", "ring",
+# "morning" and their like end in -ing without being one.
 _TRY_GERUND = re.compile(
     r"^try\s+(?!(?:some|no|any|every)?thing\b|(?:b|s|sw|spr|st|r|k|w)ing\b|morning\b|evening\b)"
     r"(\w+?)ing\b",
