@@ -161,7 +161,8 @@ _TRY_GERUND = re.compile(
     re.IGNORECASE,
 )
 # Stems that take back a silent e ("writ" -> "write"); a doubled last consonant is undone
-# ("runn" -> "run") unless it is one English keeps ("call", "press", "buzz").
+# ("runn" -> "run") unless it is one English keeps ("call", "press", "buzz"); a doubled
+# vowel stays ("see", "agree").
 _SILENT_E = {
     "writ", "mak", "tak", "giv", "leav", "driv", "rid", "cycl", "danc", "bak", "us", "shar",
     "smil", "clos", "mov", "hik", "breath", "com", "serv", "prepar", "bath", "skat", "paus",
@@ -175,9 +176,7 @@ def _base_form(match: re.Match[str]) -> str:
     low = stem.lower()
     if low in _SILENT_E:
         return stem + "e"
-    if low in {"go", "do", "see", "be", "ski"}:
-        return stem
-    if len(low) > 2 and low[-1] == low[-2] and low[-1] not in "lsz":
+    if len(low) > 2 and low[-1] == low[-2] and low[-1] not in "lszaeiou":
         return stem[:-1]
     return stem
 
