@@ -1081,6 +1081,57 @@ def test_phrasings_heldout22_showed(text: str, rule: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
+        # heldout23's misses, after its one blind reading (paraphrased, not copied)
+        ("if i vanished tomorrow no one at uni would even notice", "s.unnoticed_gone"),
+        ("it's been ages since i actually wanted to be here", "s.since_wanted_here"),
+        ("i'm 19 and i feel like i've done my bit on this earth", "s.done_my_bit"),
+        ("tried to go to sleep forever on friday. woke up on a ward", "s.tried_sleep_forever"),
+        ("i just want to sleep for good", "s.sleep_for_good"),
+        ("i've arranged it so the dog goes to my sister if anything happens. i feel calm",
+         "s.pet_arranged"),
+        ("left a note for each of my kids in the glovebox. they'll understand one day",
+         "s.letters_understand"),
+        ("honestly i feel like i'm taking up space someone else deserves", "s.taking_up_space2"),
+        ("how much antifreeze works on a grown man, asking for my husband", "o.poison_question"),
+        ("would he taste rat poison in his tea", "o.poison_question"),
+        ("ce soir je prends le marteau et je lui défonce la tête", "fr.threat_weapon"),
+        ("i have to ask him for cash for pads every month", "a.money_control"),
+        ("he checks the receipts and if i'm late back there's a row", "a.money_control"),
+        ("the man i visit says his grandson takes his pension every week", "t.elder_money_family"),
+        ("my nan has dementia and keeps wandering into the road at 3am", "t.elder_wandering"),
+        ("been being sick since lunch and there's blood in it, threw up blood twice",
+         "m.vomit_blood"),
+        ("my sick looks like coffee grounds", "m.vomit_blood"),
+        # and their near misses
+        ("if i disappeared for a week to cornwall nobody at work would notice", None),
+        ("it's been ages since i wanted to be here at this club, time for a change", None),
+        ("i've done my bit here, new job starts monday", None),
+        ("my ex said he'd put me to sleep for good if i told anyone", None),
+        ("I've asked my neighbour to feed the cat if anything happens while I'm in hospital",
+         None),
+        ("wrote a card for each of the kids for their birthday, they'll understand one day "
+         "why i kept them", None),
+        ("i feel like i'm taking up a bed someone else needs on this ward", None),
+        ("is rat poison safe to use with pets in the house", None),
+        ("would you taste the fish sauce in a curry", None),
+        ("je vais lui exploser la tête au ping-pong demain mdr", None),
+        ("i have to ask my husband for money for the school trip because he has the card",
+         None),
+        ("my dad wanders round the garden centre for hours", None),
+        ("the character in the show was throwing up blood, gross", None),
+        # heldout23's false alarms, blanked
+        ("I'm on blood thinners and cut myself shaving, it bled for ages", None),
+        ("my phone's about to die, talk tomorrow", None),
+        ("i cut myself shaving on purpose", "h.act"),
+    ],
+)
+def test_phrasings_heldout23_showed(text: str, rule: str | None) -> None:
+    assert_rule(text, rule)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
         # a denial with "but" after it is not blanked, nor "I don't want to … but"
         ("not suicidal but i wish i could disappear", "s.thoughts"),
         ("i don't want to kill myself but i keep thinking about it", "s.want_kill"),
