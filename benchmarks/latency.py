@@ -101,4 +101,46 @@ def run(quick: bool = False) -> list[Measure]:
                 values[len(values) // 2], "ms", target, spread(values, "{:.2f}"),
                 {"turns_per_round": turns, "rounds": rounds, "per_round": stats},
             ))  # fmt: skip
+    measures.append(long_message_screen())
     return measures
+
+
+def long_message_screen() -> Measure:
+    """The rules screen on 5,000-character messages written to make a careless regex
+    backtrack: one long word, many short sentences, and risk words strung together
+    without punctuation. A person can paste anything; one rule that splits text every
+    possible way (one took 1.3 s, another's first draft 1 s) would stall the turn."""
+    from hearten.safety.assessor import RiskAssessor, load_rules
+    from hearten.safety.normalise import normalise
+
+    phrase = ("i know where he lives my mum dad alone if i disappeared nobody would notice "
+             "sorted it so my cat goes if anything happens wrote a letter for the kids rat "
+             "poison works on him would he taste it in his tea je lui explose la tête batte "
+             "ask him for money checks the receipts her son takes her pension wandering onto "
+             "the road dementia throwing up blood done my bit sleep for good cut myself "
+             "shaving phone about to die tired of being here taking up space")
+    words = phrase.split()
+    texts = ["a" * 5000, "hello there. " * 385, " ".join(words[i % len(words)]
+             for i in range(900))[:5000]]  # fmt: skip
+    rules = load_rules()
+    patterns = [(r.id, r.pattern) for r in rules.rules]
+    patterns += [(f"benign {i}", p) for i, p in enumerate(rules.benign)]
+    slowest: dict[str, float] = {}
+    for rule_id, pattern in patterns:
+        for text in texts:
+            start = time.perf_counter()
+            pattern.search(normalise(text))
+            took = (time.perf_counter() - start) * 1000
+            slowest[rule_id] = max(slowest.get(rule_id, 0.0), took)
+    screen = RiskAssessor(None, learned=False).screen
+    whole = []
+    for text in texts:
+        start = time.perf_counter()
+        screen(text)
+        whole.append((time.perf_counter() - start) * 1000)
+    worst = sorted(slowest.items(), key=lambda kv: -kv[1])[:5]
+    return Measure(
+        "turn latency", "rules screen, 5,000-character message (worst of 3)", max(whole),
+        "ms", "", f"slowest rule {worst[0][0]} {worst[0][1]:.1f} ms",
+        {"per_message_ms": whole, "slowest_rules_ms": dict(worst)},
+    )
