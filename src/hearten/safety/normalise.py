@@ -87,7 +87,15 @@ _MISSPELLINGS = {
     r"\brdy\b": "ready",
     r"\bbout\b": "about",
     r"\bagian\b": "again",
-    r"\b(\w+)in\b(?= (?:bout|about|it|all|myself|my))": r"\1ing",
+    # A dropped g ("thinkin about it", "doin it"), not a word that ends in -in ("again it's",
+    # "the pain all day", "insulin all gone", "skin all over").
+    r"\b(?!(?:again|pain|rain|brain|train|chain|main|plain|stain|drain|gain|grain|vain|begin"
+    r"|within|skin|thin|win|twin|spin|grin|chin|shin|sin|tin|bin|pin|kin|din|fin|gin|cousin"
+    r"|insulin|vitamin|cabin|robin|margin|origin|basin|napkin|dolphin|muffin|satin|toxin"
+    r"|penguin|coffin|violin|remain|obtain|contain|explain|complain|maintain|sustain|retain"
+    r"|entertain|domain|certain|curtain|mountain|fountain|captain|bargain|villain|heroin"
+    r"|protein|latin|admin|login|akin|ruin|join|coin|groin|cumin|resin|raisin)\b)"
+    r"(\w+)in\b(?= (?:bout|about|it|all|myself|my))": r"\1ing",
     r"\bkil\b": "kill",
     r"\bkilll+\b": "kill",
     r"\bdie+\b": "die",
