@@ -181,6 +181,23 @@ def test_an_idea_is_not_offered_while_a_concern_that_rules_it_out_is_in_play() -
     assert "honest_talk" in rank_ideas(["family"], ["breakup"], set())
 
 
+def test_a_lost_job_gets_its_own_ideas_and_never_talk_to_the_boss() -> None:
+    state = SessionState()
+    step(state, "*sigh* I feel so down.")
+    ideas: list[str] = []
+    for text in ["My boss fired me last week after six years.",
+                 "I don't know what to do with myself.",
+                 "I keep applying and hearing nothing.", "What can I do?"]:  # fmt: skip
+        plan = step(state, text)
+        assert plan.primary is not None and plan.primary.id == "job_loss", text
+        ideas += plan.ideas
+    assert ideas and all("job_loss" in load_ideas()[i].fits for i in ideas), ideas
+    # the job is gone: nothing about a workload, a boss or colleagues to agree it with
+    assert not {"talk_to_boss", "trusted_coworker", "work_boundaries", "step_away_breaks"} & set(
+        rank_ideas(["boss", "job_loss"], ["work", "coworkers"], set())
+    )
+
+
 def test_ideas_name_only_known_concerns() -> None:
     known = {rule.id for rule in load_lexicon().concerns}
     for idea in load_ideas().values():

@@ -106,6 +106,53 @@ def test_someone_close_being_ill(text: str, ids: set[str], topic: str | None) ->
         assert found["illness"].topic == topic
 
 
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        # Their own job has gone: a loss, not a workload.
+        ("I lost my job last month", {"job_loss"}),
+        ("I got made redundant in the spring", {"job_loss"}),
+        ("they let me go after six years", {"job_loss"}),
+        ("I was fired on Friday", {"job_loss"}),
+        ("I've been unemployed since March", {"job_loss"}),
+        ("laid off. again.", {"job_loss"}),
+        ("my contract wasn't renewed and I've been out of work since", {"job_loss"}),
+        ("I was fired from my job", {"job_loss"}),
+        ("my boss fired me yesterday", {"boss", "job_loss"}),
+        # A job still held, or only feared for, stays work.
+        ("my job is killing me", {"work"}),
+        ("they might let me go", {"work"}),
+        ("I'm scared of losing my job", {"work"}),
+        ("I nearly lost my job over it", {"work"}),
+        ("I'm fired up about the new project", {"work"}),
+        # Someone else's lost job is theirs: the worry is about them, or money.
+        ("my husband lost his job", {"partner"}),
+        ("my husband lost his job and we can't pay the mortgage", {"partner", "money"}),
+        ("my dad got laid off", {"family"}),
+        # nothing lost here
+        ("my boss let me go early today", {"boss"}),
+        ("I wasn't fired, I resigned", set()),
+    ],
+)
+def test_a_lost_job_is_not_the_workload(text: str, ids: set[str]) -> None:
+    found = {c.id: c for c in U.understand(text).concerns}
+    assert set(found) == ids
+    if "job_loss" in ids:
+        assert found["job_loss"].topic == "losing your job"
+
+
+def test_the_search_after_a_lost_job_is_part_of_it() -> None:
+    def ids(text: str, known: set[str]) -> set[str]:
+        return {c.id for c in U.understand(text, known=known).concerns}
+
+    # Once the lost job is told, the search for the next one is still about it...
+    assert ids("I keep applying and hearing nothing", {"job_loss"}) == {"job_loss"}
+    assert ids("I had another interview and they said no", {"job_loss"}) == {"job_loss"}
+    # ...but on its own, job hunting is not proof the job is gone, nor a workload.
+    assert ids("I keep applying and hearing nothing", set()) == set()
+    assert ids("I've been job hunting for months", set()) == set()
+
+
 def test_less_alone_is_not_loneliness_but_less_money_is_still_money() -> None:
     def ids(text: str) -> set[str]:
         return {c.id for c in U.understand(text).concerns}

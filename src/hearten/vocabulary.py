@@ -57,6 +57,7 @@ CONCERNS: tuple[str, ...] = (
     "productivity_guilt",  # falling behind, not doing enough, letting people down
     "caregiving",  # caring for a parent or someone ill
     "illness",  # someone close is ill: their diagnosis, treatment, a stay in hospital
+    "job_loss",  # their own job has gone: laid off, made redundant, fired, out of work
     "parenting",
     "moving",  # a new city, a new place
     "friends",

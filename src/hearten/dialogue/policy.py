@@ -21,9 +21,9 @@ MAX_STRATEGIES = 3
 MAX_IDEAS_PER_SESSION = 6
 # Which concern a reply speaks to when several are named: the more personal first.
 _PRIORITY = (
-    "grief", "breakup", "caregiving", "illness", "loneliness", "health", "parenting", "money",
-    "school", "boss", "partner", "family", "friends", "coworkers", "moving", "sleep", "work",
-    "productivity_guilt", "home",
+    "grief", "breakup", "caregiving", "illness", "job_loss", "loneliness", "health", "parenting",
+    "money", "school", "boss", "partner", "family", "friends", "coworkers", "moving", "sleep",
+    "work", "productivity_guilt", "home",
 )  # fmt: skip
 
 

@@ -206,7 +206,8 @@ class Understander:
             text = plain
             for exclusion in rule.exclude:
                 text = exclusion.sub(lambda m: " " * len(m.group(0)), text)
-            for number, pattern in enumerate(rule.patterns):
+            patterns = rule.patterns + (rule.once_known if rule.id in known else ())
+            for number, pattern in enumerate(patterns):
                 match = pattern.search(text)
                 if match is None:
                     continue

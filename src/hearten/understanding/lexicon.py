@@ -32,6 +32,9 @@ class ConcernRule:
     patterns: tuple[re.Pattern[str], ...]
     plain_topic: str | None = None
     exclude: tuple[re.Pattern[str], ...] = ()
+    # Patterns that name the concern only once it has been raised in the conversation:
+    # after "I lost my job", "I keep applying and hear nothing" is still about it.
+    once_known: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ def load_lexicon() -> Lexicon:
                 plain_topic=spec.get("plain_topic"),
                 patterns=tuple(re.compile(p, re.IGNORECASE) for p in spec["patterns"]),
                 exclude=tuple(re.compile(p, re.IGNORECASE) for p in spec.get("exclude", [])),
+                once_known=tuple(re.compile(p, re.IGNORECASE) for p in spec.get("once_known", [])),
             )
             for cid, spec in raw["concerns"].items()
         ),
