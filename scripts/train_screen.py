@@ -16,7 +16,7 @@ on:
   sentences of the understanding room's concerns (prototypes.yaml), and the lines of
   hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout24.jsonl (HONEST), the next training's measure, nor then_now.jsonl,
+It never sees heldout24.jsonl or heldout25.jsonl (HONEST), nor then_now.jsonl,
 a development set written by hand to check one weakness (KEPT_OUT): any training message
 that is the same as one of theirs (after normalisation) is dropped. The shipped weights
 are round 14's (heldout2 to heldout20 and t35/t36 trained on, heldout21 kept out). Round
@@ -86,7 +86,9 @@ DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety"
 # Each round measures on a set written before its training data was used, then
 # retires it into training: a set read many times no longer says how fresh text fares.
-HONEST = ("heldout24.jsonl",)
+# heldout24 was read once in round 16 (for the rules) and kept out of that round's
+# training, so two sets of weights can be compared on it blind; heldout25 is unread.
+HONEST = ("heldout24.jsonl", "heldout25.jsonl")
 RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 24))
 # A set written by hand after heldout11 showed the models veto "two years ago i lost my
 # son and i want to die" (a training set's writer was given examples like its messages).
