@@ -126,10 +126,11 @@ def long_message_screen() -> Measure:
     patterns = [(r.id, r.pattern) for r in rules.rules]
     patterns += [(f"benign {i}", p) for i, p in enumerate(rules.benign)]
     slowest: dict[str, float] = {}
+    cleaned = [normalise(text) for text in texts]  # outside the timing: one rule each
     for rule_id, pattern in patterns:
-        for text in texts:
+        for text in cleaned:
             start = time.perf_counter()
-            pattern.search(normalise(text))
+            pattern.search(text)
             took = (time.perf_counter() - start) * 1000
             slowest[rule_id] = max(slowest.get(rule_id, 0.0), took)
     screen = RiskAssessor(None, learned=False).screen

@@ -1512,6 +1512,34 @@ def test_retraction_does_not_clear_risk_and_gets_a_follow_up(tmp_path: Path) -> 
     assert "116 123" in later.text  # the line stays in view
 
 
+def test_after_a_grave_crisis_what_is_said_next_gets_follow_ups_written_for_it(
+    tmp_path: Path,
+) -> None:
+    s = session(tmp_path, locale="GB")
+    first = s.send("I'm going to kill myself tonight, the pills are ready")
+    assert first.crisis and first.risk.level in ("high", "imminent")
+    # not everyday ideas (the README check once offered benefits advice here)
+    alone = s.send("I don't have anyone to call")
+    assert alone.crisis and not alone.ideas
+    assert "you don't need anyone else to reach them" in alone.text and "116 123" in alone.text
+    calling = s.send("ok. I'll call them")
+    assert calling.crisis and "reaching out takes courage" in calling.text
+    assert "999" in calling.text
+
+
+def test_a_follow_up_written_for_certain_words_is_never_sent_without_them() -> None:
+    protocol = CrisisProtocol("GB")
+    risk = RiskAssessment(level="high", categories=["suicide"], reasons=["test"])
+    keyed = {v["id"] for v in protocol.replies["followup"] if v.get("when")}
+    assert keyed == {"fu_no_one", "fu_will_call"}
+    sent = {
+        protocol.respond(risk, followup=True, used=set(), seed=seed, said="i feel awful")[1]
+        for seed in range(60)
+    }
+    assert not sent & keyed
+    assert protocol.respond(risk, followup=True, said="i'll ring them now")[1] == "fu_will_call"
+
+
 def test_disclosure_at_turn_40(tmp_path: Path) -> None:
     s = session(tmp_path)
     ordinary = [
@@ -1763,6 +1791,20 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
     for path in [safety / "blind.jsonl", *safety.glob("train/*.jsonl")]:
         seen = [r["text"] for r in load_labelled(path) if normalise(r["text"]) in honest]
         assert not seen, (path.name, seen)
+
+
+def test_the_dropped_g_repair_leaves_the_rules_own_words_alone() -> None:
+    # "thinkin about it" is "thinking", but "again it's", "aspirin all at once" or "the
+    # pain all day" must reach the rules as written: a word a rule spells, ending in -in,
+    # is never turned into -ing.
+    rules_text = (Path(normalise.__code__.co_filename).parent / "rules.yaml").read_text("utf-8")
+    words = sorted({w for w in re.findall(r"\b[a-z]{3,}in\b", rules_text)})
+    assert "again" in words and "aspirin" in words
+    for word in words:
+        if f"{word}g" in rules_text:  # the rules spell both ("bleedin", "bleeding")
+            continue
+        assert normalise(f"{word} all") == f"{word} all", word
+    assert normalise("thinkin about it") == "thinking about it"
 
 
 def test_a_wish_not_to_wake_up_is_not_read_as_a_medical_emergency() -> None:

@@ -132,6 +132,12 @@ def test_someone_close_being_ill(text: str, ids: set[str], topic: str | None) ->
         # nothing lost here
         ("my boss let me go early today", {"boss"}),
         ("I wasn't fired, I resigned", set()),
+        # found by a review: letting go of someone, sacking off the gym, a day off early
+        ("Let go of the past, they said", set()),
+        ("Sacked off the gym today", set()),
+        ("fired off three emails", set()),
+        ("I was let go early today so I'm home", set()),
+        ("we got the boot from our flat", set()),
     ],
 )
 def test_a_lost_job_is_not_the_workload(text: str, ids: set[str]) -> None:

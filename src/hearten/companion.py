@@ -225,10 +225,24 @@ class Session:
         waiting = emergency and (
             again or (not risk.is_crisis and (self.state.follow_ups < 3 or more))
         )
+        # After a crisis reply to a grave risk of one's own (suicide, self-harm, harm to
+        # others, high or imminent), the next two messages get follow-ups, not everyday
+        # ideas: "I don't have anyone to call" is no moment for advice on benefits. A
+        # message a follow-up was written for ("ok, I'll call them") gets it later too.
+        grave = (
+            self.state.last_was_crisis and not emergency
+            and answered.level in ("high", "imminent")
+            and bool({"suicide", "self_harm", "harm_to_others"} & set(answered.categories))
+            and (
+                self.state.follow_ups < 2
+                or bool(c.protocol.keyed_followups(
+                    answered.categories[0], normalise(text), self.state.crisis_phrases))
+            )
+        )  # fmt: skip
         if waiting:
             utterance, plan = self._crisis(risk, followup=True, urgent=again)
         elif risk.is_crisis or (
-            self.state.last_was_crisis and (_retraction(signals.text) or quiet)
+            self.state.last_was_crisis and (_retraction(signals.text) or quiet or grave)
         ):
             utterance, plan = self._crisis(risk)
         else:
@@ -309,6 +323,7 @@ class Session:
         text, reply_id = self.companion.protocol.respond(
             met, followup=followup, urgent=urgent, called=called, helped=helped,
             used=s.crisis_phrases if followup else s.used_phrases, seed=self.seed,
+            said=normalise(self.history[-1]) if followup and self.history else "",
         )  # fmt: skip
         if followup:
             s.follow_ups += 1

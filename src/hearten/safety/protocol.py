@@ -38,12 +38,13 @@ class CrisisProtocol:
     def respond(
         self, risk: RiskAssessment, *, followup: bool = False, urgent: bool = False,
         called: bool = False, helped: bool = False, used: set[str] | None = None,
-        seed: int = 0,
+        seed: int = 0, said: str = "",
     ) -> tuple[str, str]:  # fmt: skip
         """The scripted reply and its id, for a raised risk; with `followup`, one for a
         later turn (`urgent`: only those that lead with the call, where there are;
         `called`: the person has said help is called, so none asks whether it is;
-        `helped`: they have said it has come, so none is written for the wait)."""
+        `helped`: they have said it has come, so none is written for the wait; `said`:
+        their last words, normalised, which a follow-up with `when` must match)."""
         used = used or set()
         category: str = risk.categories[0] if risk.categories else "suicide"
         if category == "medical_emergency":
@@ -60,6 +61,8 @@ class CrisisProtocol:
                 variants = [v for v in variants if not v.get("asks_call")] or variants
             not_now = "before_help" if helped else "after_help"
             variants = [v for v in variants if not v.get(not_now)] or variants
+            keyed = self.keyed_followups(category, said, used)
+            variants = keyed or [v for v in variants if not v.get("when")] or variants
         else:
             variants = self._variants(category, risk.level)
         if self.resources.text_line() is None:  # no text service here: skip those wordings
@@ -71,6 +74,18 @@ class CrisisProtocol:
         # Once the paramedics are there, "if you are in danger right now, call 911" is
         # noise after "How are you doing?": a worse turn gets the urgent ones, with it.
         return self.fill(choice["text"], emergency_line=not choice.get("after_help")), choice["id"]
+
+    def keyed_followups(
+        self, category: str, said: str, used: set[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The unsent follow-ups for `category` written for what was just said ("I don't
+        have anyone to call", "ok, I'll ring them"), best first; none if nothing matches."""
+        used = used or set()
+        return [
+            v for v in self.replies["followup"]
+            if v.get("when") and category in v.get("categories", ()) and v["id"] not in used
+            and re.search(v["when"], said)
+        ]  # fmt: skip
 
     def after_help_left(self, risk: RiskAssessment, used: set[str]) -> bool:
         """Whether a follow-up written for after help has come, for a medical emergency
