@@ -1525,6 +1525,23 @@ def test_after_a_grave_crisis_what_is_said_next_gets_follow_ups_written_for_it(
     calling = s.send("ok. I'll call them")
     assert calling.crisis and "reaching out takes courage" in calling.text
     assert "999" in calling.text
+    # then the conversation goes on, listening before it advises, the line kept in view
+    later = s.send("thanks. I lost my job last month and I can't stop thinking about it")
+    assert not later.crisis and not later.ideas and "116 123" in later.text
+
+
+def test_a_plan_to_die_is_never_kept_or_affirmed_as_a_goal(tmp_path: Path) -> None:
+    s = session(tmp_path, locale="GB")
+    said = [
+        "I'm going to kill myself tonight, the pills are ready", "I don't have anyone to call",
+        "ok. I'll call them", "thanks. I lost my job last month and I can't stop thinking",
+        "maybe I'll try to go for a walk tomorrow", "bye",
+    ]  # fmt: skip
+    replies = [s.send(text) for text in said]
+    assert not replies[0].goals
+    for reply in replies:
+        assert not re.search(r"kill yourself|the pills are ready", reply.text, re.I), reply.text
+    assert [g.text for g in replies[-1].goals] == ["go for a walk tomorrow"]
 
 
 def test_a_follow_up_written_for_certain_words_is_never_sent_without_them() -> None:

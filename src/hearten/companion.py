@@ -200,6 +200,18 @@ class Session:
             # Who is ill is not a trouble with them: "my mum collapsed" is no family
             # worry to advise on once the emergency has been answered.
             signals = signals.model_copy(update={"concerns": []})
+        if signals.commitments:
+            # A plan to die is never a goal: "I'm going to kill myself tonight" was once
+            # kept as one and, turns later, affirmed ("a kind, realistic place to start").
+            # Nothing said in a message the screen flags, nor anything it flags on its
+            # own, is kept as a goal.
+            flagged = c.assessor.screen(text).is_crisis
+            kept = [
+                g for g in signals.commitments
+                if not flagged and not c.assessor.screen(g.text).is_crisis
+            ]  # fmt: skip
+            if len(kept) != len(signals.commitments):
+                signals = signals.model_copy(update={"commitments": kept})
         self.history.append(text)
         self.state.observe(signals)
         self.state.risk = self.state.risk.merged(risk)
