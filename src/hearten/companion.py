@@ -242,9 +242,7 @@ class Session:
         # ideas: "I don't have anyone to call" is no moment for advice on benefits. A
         # message a follow-up was written for ("ok, I'll call them") gets it later too.
         grave = (
-            self.state.last_was_crisis and not emergency
-            and answered.level in ("high", "imminent")
-            and bool({"suicide", "self_harm", "harm_to_others"} & set(answered.categories))
+            self.state.last_was_crisis and not emergency and answered.is_grave_own
             and (
                 self.state.follow_ups < 2
                 or bool(c.protocol.keyed_followups(

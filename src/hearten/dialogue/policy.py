@@ -195,12 +195,7 @@ class Policy:
         # The first two everyday replies after a crisis reply to a grave risk of one's
         # own listen rather than advise: benefits or a morning walk would jar so soon
         # after "if you don't hear from me after this weekend".
-        answered = state.answered
-        if (
-            answered.level in ("high", "imminent")
-            and {"suicide", "self_harm", "harm_to_others"} & set(answered.categories)
-            and state.since_crisis < 2
-        ):
+        if state.answered.is_grave_own and state.since_crisis < 2:
             ideas = []
         listened = state.questions_asked > 0 and state.turn >= 2
 

@@ -16,6 +16,14 @@ class RiskAssessment(BaseModel):
     def is_crisis(self) -> bool:
         return self.level != "none"
 
+    @property
+    def is_grave_own(self) -> bool:
+        """High or imminent, and the writer's own: suicide, self-harm or harm to others.
+        After a crisis reply to such a risk, the next messages get follow-ups and the
+        first everyday replies offer no ideas."""
+        own = {"suicide", "self_harm", "harm_to_others"}
+        return risk_rank(self.level) >= risk_rank("high") and bool(own & set(self.categories))
+
     def merged(self, other: RiskAssessment) -> RiskAssessment:
         """The higher of two assessments, categories and reasons of both."""
         level = self.level if risk_rank(self.level) >= risk_rank(other.level) else other.level
