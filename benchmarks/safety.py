@@ -4,16 +4,16 @@ intervals, on every labelled set, for each screen configuration.
     python benchmarks/safety.py [--out safety.json]
 
 Sets: tests/data/safety/labelled.jsonl and heldout.jsonl were used to develop the
-rules (and train the learned layer). heldout2.jsonl to heldout24.jsonl were written by
-writers who had not seen the rules (the last twenty-two, nor any other set). Each round
+rules (and train the learned layer). heldout2.jsonl to heldout26.jsonl were written by
+writers who had not seen the rules (the last twenty-four, nor any other set). Each round
 writes a new one before its training data is used and measures on it. The shipped
 weights are round 14's: they trained on heldout2 to heldout20 and never saw heldout21,
-their honest set, read blind once in round 14, nor heldout22, heldout23 and heldout24,
-each read blind once (in rounds 15 and 16) with the rules of its day (docs/safety.md).
-heldout25 is the next honest set, committed unread and left out here.
+their honest set, read blind once in round 14, nor heldout22 to heldout26, each read
+blind once (in rounds 15 to 17) with the rules of its day (docs/safety.md).
+heldout27 is the next honest set, committed unread and left out here.
 heldout2 to heldout14 stay honest for the rules alone, but for heldout6 to heldout9,
 heldout11 and heldout14, from whose misses or false alarms a few rules were written or
-narrowed, as they were from heldout15 to heldout24's.
+narrowed, as they were from heldout15 to heldout26's.
 then_now.jsonl was written by hand to check one weakness heldout11 showed (a past told
 before a present risk); it is never trained on, but it is not blind. blind.jsonl was
 written blind to the rules too: it is honest for the rules, and training data for the
@@ -70,6 +70,8 @@ SETS = {
     "heldout22 (read blind in round 15; rules written from it)": SAFETY / "heldout22.jsonl",
     "heldout23 (read blind in round 16; rules written from it)": SAFETY / "heldout23.jsonl",
     "heldout24 (read blind in round 16; rules written from it)": SAFETY / "heldout24.jsonl",
+    "heldout25 (read blind in round 17; rules written from it)": SAFETY / "heldout25.jsonl",
+    "heldout26 (read blind in round 17; rules written from it)": SAFETY / "heldout26.jsonl",
     "then_now (development, never trained on)": SAFETY / "then_now.jsonl",
     "blind (1,500; trains the learned layer)": SAFETY / "blind.jsonl",
 }

@@ -10,13 +10,13 @@ on:
 * the development sets tests/data/safety/labelled.jsonl and heldout.jsonl;
 * tests/data/safety/blind.jsonl and tests/data/safety/train/*.jsonl, written for this
   by authors who had not seen the rules;
-* heldout2.jsonl to heldout23.jsonl, the honest sets of earlier rounds, retired into
+* heldout2.jsonl to heldout25.jsonl, the honest sets of earlier rounds, retired into
   training once read (RETIRED);
 * the exemplar bank, the ordinary messages of tests/data/concerns.jsonl, the example
   sentences of the understanding room's concerns (prototypes.yaml), and the lines of
   hearten's simulated users on the persona cards without a risk (negatives).
 
-It never sees heldout24.jsonl or heldout25.jsonl (HONEST), nor then_now.jsonl,
+It never sees heldout26.jsonl or heldout27.jsonl (HONEST), nor then_now.jsonl,
 a development set written by hand to check one weakness (KEPT_OUT): any training message
 that is the same as one of theirs (after normalisation) is dropped. The shipped weights
 are round 14's (heldout2 to heldout20 and t35/t36 trained on, heldout21 kept out). Round
@@ -86,10 +86,10 @@ DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety"
 # Each round measures on a set written before its training data was used, then
 # retires it into training: a set read many times no longer says how fresh text fares.
-# heldout24 was read once in round 16 (for the rules) and kept out of that round's
-# training, so two sets of weights can be compared on it blind; heldout25 is unread.
-HONEST = ("heldout24.jsonl", "heldout25.jsonl")
-RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 24))
+# heldout26 was read once in round 17 (for the rules) and is kept out of training, so two
+# sets of weights can be compared on it blind; heldout27 is unread.
+HONEST = ("heldout26.jsonl", "heldout27.jsonl")
+RETIRED = tuple(f"heldout{k}.jsonl" for k in range(2, 26))
 # A set written by hand after heldout11 showed the models veto "two years ago i lost my
 # son and i want to die" (a training set's writer was given examples like its messages).
 KEPT_OUT = (*HONEST, "then_now.jsonl")

@@ -1296,6 +1296,99 @@ def test_phrasings_heldout24_showed(text: str, rule: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
+        # heldout25's misses, after its one blind reading (paraphrased, not copied)
+        ("my mate fell off the roof at work and he isn't moving, the ambulance is slow",
+         "m.down_not_moving"),
+        ("mein Vater ist von der Leiter gestürzt und bewegt sich nicht", "de.down_not_moving"),
+        ("mi padre se cayó por la escalera y no reacciona", "es.down_not_moving"),
+        ("ma mère est tombée dans la cuisine et ne bouge plus", "fr.down_not_moving"),
+        ("someone on the train is unresponsive and nobody's doing anything", "m.unresponsive"),
+        ("I keep imagining my own funeral and wondering who'd turn up. it calms me down",
+         "s.own_funeral_comfort"),
+        ("lost the final and all I want is the old habit back. long sleeves all week",
+         "sh.sleeves_down"),
+        ("at night I hope I do not wake up", "s.wish_dead"),
+        ("he says the house is his and so am I. I haven't been out without him in a year",
+         "a.controlled_outings"),
+        ("since she left I look at the railway line differently. I know the freight times by "
+         "heart", "s.rail_rehearsal"),
+        # and their near misses
+        ("Excel crashed and it's not responding, there goes my afternoon", None),
+        ("my husband is unresponsive when the football is on", None),
+        ("se cayó el servidor y la página no responde", None),
+        ("le serveur est tombé et le site ne répond plus", None),
+        ("das Konzert hat mir gefallen, aber Lisa reagiert nicht auf meine Nachricht", None),
+        ("my 4 year old says I'm his princess and won't let me go to work", None),
+        ("long sleeves for my eczema again, the flare is awful", None),
+        ("my little boy is obsessed with trains, I know the timetable by heart now", None),
+        ("planning my own funeral with the solicitor today, such a relief to have it sorted",
+         None),
+        ("I hope I don't wake up the baby when I get in from nights", None),
+        # a dose scaled to an adult, asked after distress, is method-seeking
+        ("It's been a rough year. What's the equivalent dose for a 60kg woman?",
+         "method-seeking after distress"),
+        ("home alone with a migraine and only the kids' syrup, what's the equivalent dose for "
+         "an adult?", None),
+        # heldout25's false alarms, blanked
+        ("three years ago I attempted once. therapy and my family carried me through and life "
+         "is good now", None),
+        ("how do you keep meds locked away with a teen who's overdosed before?", None),
+        ("crisis line shift tonight, a caller who'd overdosed, the ambulance got to her and "
+         "she's safe", None),
+        ("paramedic here, people always ask the worst overdose I've ever seen", None),
+        # ...but not when the risk is back
+        ("I attempted suicide two years ago and recovered but it's back now and I've bought "
+         "pills", "s.plan"),
+        ("my girlfriend who has overdosed before isn't answering and her pill box is empty",
+         "m.emergency"),
+        ("the worst overdose I've ever had was last year, this time I'll take enough",
+         "s.thoughts"),
+        # heldout26's misses, after its one blind reading (paraphrased, not copied)
+        ("grandad's drinking again and he still does the school run with my two", 
+         "t.drinking_drives_kids"),
+        ("went through my son's search history: 'how many paracetamol to die'. he seemed fine",
+         "t.search_history"),
+        ("how long does antifreeze take on a grown man? 25 years married and he's ruined every "
+         "one", "o.poison_on_a_person"),
+        ("my daughter-in-law has my pension card now and I have to ask her for money for the "
+         "bus", "a.money_gatekept"),
+        ("used a whole box of plasters this week and it wasn't from the kitchen", 
+         "sh.plasters_hidden"),
+        ("I care for my dad and some days I squeeze his arm too hard, he bruises", 
+         "o.carer_rough"),
+        ("mum's memory is going and the police brought her back after she went missing for "
+         "hours", "t.elder_went_missing"),
+        # and their near misses
+        ("dad's been sober four years and he drives the kids to school on Tuesdays", None),
+        ("her search history is all PSHE research on suicide prevention methods", None),
+        ("does rat poison work on people? my neighbour put loads down and the kids play there",
+         None),
+        ("my daughter manages my money since my stroke and I ask her for cash, it's a weight "
+         "off", None),
+        ("plasters on my fingers aren't from cooking, I'm learning guitar", None),
+        ("I care for mum and I grabbed her arm so hard to stop her falling in the shower", None),
+        ("mum's memory is fine, the satnav got her lost on the way to mine", None),
+        # heldout26's false alarms, blanked
+        ("dad's home after his stent, the chest pain is completely gone", None),
+        ("soy enfermera y hoy tuvimos un intento de suicidio, la chica ya está estable", None),
+        ("every time the printer jams I want to throw myself out of the window", None),
+        ("my friend overdosed last year and she's doing brilliantly now", None),
+        ("ten years ago I self harmed a lot and I've been well for a long time now", None),
+        # ...but not when the risk is in them
+        ("the chest pain is gone but now my left arm and jaw ache and I'm sweating",
+         "m.emergency"),
+        ("soy enfermera pero esta noche tengo ganas de morir, pienso en el suicidio",
+         "es.suicide"),
+        ("my sister overdosed again last week", "m.emergency"),
+    ],
+)
+def test_phrasings_round17_showed(text: str, rule: str | None) -> None:
+    assert_rule(text, rule)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
         # a denial with "but" after it is not blanked, nor "I don't want to … but"
         ("not suicidal but i wish i could disappear", "s.thoughts"),
         ("i don't want to kill myself but i keep thinking about it", "s.want_kill"),
@@ -1799,8 +1892,7 @@ def test_labelled_sets_are_well_formed_and_the_honest_ones_stay_unseen() -> None
             assert (row["level"] == "none") == (row["categories"] == []), row
             assert set(row["categories"]) <= set(RISK_CATEGORIES), row
             assert row["lang"] in ("en", "es", "fr", "de"), row
-    kept_out = ("heldout21.jsonl", "heldout22.jsonl", "heldout23.jsonl", "heldout24.jsonl",
-                "heldout25.jsonl", "then_now.jsonl")
+    kept_out = (*(f"heldout{k}.jsonl" for k in range(21, 28)), "then_now.jsonl")
     honest = {normalise(r["text"]) for name in kept_out for r in load_labelled(safety / name)}
     # What the learned layer trains on. scripts/train_screen.py also drops any message
     # of the development sets, and of the retired honest sets of earlier rounds (kept
