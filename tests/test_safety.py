@@ -1344,7 +1344,7 @@ def test_phrasings_heldout24_showed(text: str, rule: str | None) -> None:
         ("the worst overdose I've ever had was last year, this time I'll take enough",
          "s.thoughts"),
         # heldout26's misses, after its one blind reading (paraphrased, not copied)
-        ("grandad's drinking again and he still does the school run with my two", 
+        ("grandad's drinking again and he still does the school run with my two",
          "t.drinking_drives_kids"),
         ("went through my son's search history: 'how many paracetamol to die'. he seemed fine",
          "t.search_history"),
@@ -1352,9 +1352,9 @@ def test_phrasings_heldout24_showed(text: str, rule: str | None) -> None:
          "one", "o.poison_on_a_person"),
         ("my daughter-in-law has my pension card now and I have to ask her for money for the "
          "bus", "a.money_gatekept"),
-        ("used a whole box of plasters this week and it wasn't from the kitchen", 
+        ("used a whole box of plasters this week and it wasn't from the kitchen",
          "sh.plasters_hidden"),
-        ("I care for my dad and some days I squeeze his arm too hard, he bruises", 
+        ("I care for my dad and some days I squeeze his arm too hard, he bruises",
          "o.carer_rough"),
         ("mum's memory is going and the police brought her back after she went missing for "
          "hours", "t.elder_went_missing"),
