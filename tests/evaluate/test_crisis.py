@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hearten.companion import Companion
 from hearten.evaluate.crisis import ITEMS, check_reply, locale_numbers, score
+from hearten.safety.protocol import CrisisProtocol
 from hearten.safety.resources import for_locale
+from hearten.vocabulary import RISK_LEVELS
 
 US = for_locale("US")
 
@@ -54,3 +58,49 @@ def test_score_by_item_and_group() -> None:
     assert result["groups"]["suicide/low"]["all_items"] == 1
     assert set(result["items"]) == {i.name for i in ITEMS}
     assert result["incomplete"][0]["text"] == "y"
+
+
+def test_locale_numbers_read_dashed_numbers() -> None:
+    assert "988" in locale_numbers(for_locale("CA"))  # "9-8-8"
+
+
+LOCALES = ["US", "GB", "IE", "CA", "AU", "NZ", "IN", "DE", "FR", "ES", "ZZ"]  # ZZ: fallback
+CATEGORIES = ["suicide", "self_harm", "harm_to_others", "abuse_or_danger", "medical_emergency",
+              "medical_emergency_other", "third_party"]  # fmt: skip
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_crisis_reply_carries_every_item_that_applies(locale: str) -> None:
+    # Each scripted reply, for each (category, level) it can be sent for, filled for each
+    # locale: hearten picks one of them at random, so each must carry every item.
+    protocol = CrisisProtocol(locale)
+    resources = for_locale(locale)
+    missing = {}
+    for category in CATEGORIES:
+        for level in RISK_LEVELS[1:]:
+            for variant in protocol._variants(category, level):
+                text = protocol.fill(variant["text"])
+                rubric = "medical_emergency" if category.startswith("medical") else category
+                checks = check_reply(text, rubric, level, resources)
+                lost = [k for k, ok in checks.items() if ok is False]
+                if lost:
+                    missing[(variant["id"], level)] = lost
+    assert missing == {}
+
+
+def test_a_medical_reply_may_name_the_emergency_number_as_its_line() -> None:
+    reply = "Please call 911 now. Are you able to make the call? I'm a program; I'll stay here."
+    assert check_reply(reply, "medical_emergency", "imminent", US)["names_line"] is True
+    assert check_reply(reply, "suicide", "imminent", US)["names_line"] is False
+    assert check_reply(reply, "medical_emergency", "imminent", US)["asks_directly"] is True
+    assert check_reply(reply, "suicide", "imminent", US)["asks_directly"] is False
+
+
+def test_the_fallback_locale_names_its_directory_and_says_local_emergency_number() -> None:
+    fallback = for_locale("ZZ")
+    assert fallback.is_fallback
+    reply = ("Please call your local emergency number now. You can find a line at "
+             "findahelpline.com.")  # fmt: skip
+    checks = check_reply(reply, "suicide", "high", fallback)
+    assert checks["names_line"] is True and checks["emergency_number"] is True
+    assert check_reply("Please call someone.", "suicide", "high", fallback)["names_line"] is False
