@@ -1623,6 +1623,53 @@ def test_after_a_grave_crisis_what_is_said_next_gets_follow_ups_written_for_it(
     assert not later.crisis and not later.ideas and "116 123" in later.text
 
 
+@pytest.mark.parametrize(
+    ("first", "category", "own"),
+    [
+        ("my best friend keeps saying she wishes she was dead", "third_party",
+         {"fu_14", "fu_tp_2", "fu_tp_3", "fu_tp_unreachable"}),
+        ("he's banging on the door right now and screaming that he'll kill me",
+         "abuse_or_danger", {"fu_13", "fu_ab_2", "fu_ab_3"}),
+    ],
+)  # fmt: skip
+def test_after_a_grave_crisis_for_a_friend_or_from_abuse_the_next_turns_follow_up(
+    tmp_path: Path, first: str, category: str, own: set[str]
+) -> None:
+    # The README check: after "is anyone with them?", "she's at home I think" got advice
+    # on chores. A worried friend and someone afraid at home get their own follow-ups,
+    # never "if you feel you might act on anything" or breathing exercises.
+    s = session(tmp_path, locale="GB")
+    reply = s.send(first)
+    assert reply.crisis and reply.risk.level in ("high", "imminent")
+    assert category in reply.risk.categories
+    for text in ["I don't know, she's at home I think", "ok"]:
+        reply = s.send(text)
+        assert reply.crisis and not reply.ideas, reply.text
+        sent = [p for p in s.state.used_phrases if p.startswith("fu_")]
+        assert sent and set(sent) <= own, sent
+        assert not re.search(r"chores|might act on|five things you can see", reply.text)
+    later = s.send("thanks. work has been a lot lately too")
+    assert not later.crisis and not later.ideas
+
+
+def test_a_friend_who_cannot_be_reached_gets_the_follow_up_written_for_it(
+    tmp_path: Path,
+) -> None:
+    s = session(tmp_path, locale="GB")
+    assert s.send("my best friend keeps saying she wishes she was dead").crisis
+    reply = s.send("I don't know where she is")
+    assert reply.crisis and "ask them to check on the person" in reply.text
+    assert "999" in reply.text
+
+
+def test_a_friend_who_will_kill_herself_is_not_read_as_harm_to_others() -> None:
+    # "kill herself" once matched o.imminent's "kill … her … tonight": the reply and its
+    # follow-ups were then for someone about to hurt another person.
+    found = RULES.screen("my friend texted that she's going to kill herself tonight")
+    assert found.categories == ["third_party"], found
+    assert "o.imminent" in RULES.screen("I'm going to kill her tonight").reasons
+
+
 def test_a_plan_to_die_is_never_kept_or_affirmed_as_a_goal(tmp_path: Path) -> None:
     s = session(tmp_path, locale="GB")
     said = [
@@ -1641,7 +1688,7 @@ def test_a_follow_up_written_for_certain_words_is_never_sent_without_them() -> N
     protocol = CrisisProtocol("GB")
     risk = RiskAssessment(level="high", categories=["suicide"], reasons=["test"])
     keyed = {v["id"] for v in protocol.replies["followup"] if v.get("when")}
-    assert keyed == {"fu_no_one", "fu_will_call"}
+    assert keyed == {"fu_no_one", "fu_will_call", "fu_tp_unreachable"}
     sent = {
         protocol.respond(risk, followup=True, used=set(), seed=seed, said="i feel awful")[1]
         for seed in range(60)

@@ -237,12 +237,14 @@ class Session:
         waiting = emergency and (
             again or (not risk.is_crisis and (self.state.follow_ups < 3 or more))
         )
-        # After a crisis reply to a grave risk of one's own (suicide, self-harm, harm to
-        # others, high or imminent), the next two messages get follow-ups, not everyday
-        # ideas: "I don't have anyone to call" is no moment for advice on benefits. A
-        # message a follow-up was written for ("ok, I'll call them") gets it later too.
+        # After a crisis reply to a grave risk (suicide, self-harm, harm to others,
+        # abuse, or someone else at risk; high or imminent), the next two messages get
+        # follow-ups, not everyday ideas: "I don't have anyone to call" is no moment for
+        # advice on benefits, nor "she's at home I think" (after "is anyone with them?")
+        # for advice on chores. A message a follow-up was written for ("ok, I'll call
+        # them") gets it later too.
         grave = (
-            self.state.last_was_crisis and not emergency and answered.is_grave_own
+            self.state.last_was_crisis and not emergency and answered.is_grave
             and (
                 self.state.follow_ups < 2
                 or bool(c.protocol.keyed_followups(

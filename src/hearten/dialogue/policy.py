@@ -192,10 +192,10 @@ class Policy:
             return ("opening" if state.turn == 1 else "exploration"), moves
 
         ideas = self._ideas(state, now, count=2 if new_now else 1)
-        # The first two everyday replies after a crisis reply to a grave risk of one's
-        # own listen rather than advise: benefits or a morning walk would jar so soon
-        # after "if you don't hear from me after this weekend".
-        if state.answered.is_grave_own and state.since_crisis < 2:
+        # The first two everyday replies after a crisis reply to a grave risk listen
+        # rather than advise: benefits or a morning walk would jar so soon after "if
+        # you don't hear from me after this weekend" or "my friend wants to die".
+        if state.answered.is_grave and state.since_crisis < 2:
             ideas = []
         listened = state.questions_asked > 0 and state.turn >= 2
 

@@ -17,12 +17,13 @@ class RiskAssessment(BaseModel):
         return self.level != "none"
 
     @property
-    def is_grave_own(self) -> bool:
-        """High or imminent, and the writer's own: suicide, self-harm or harm to others.
-        After a crisis reply to such a risk, the next messages get follow-ups and the
-        first everyday replies offer no ideas."""
-        own = {"suicide", "self_harm", "harm_to_others"}
-        return risk_rank(self.level) >= risk_rank("high") and bool(own & set(self.categories))
+    def is_grave(self) -> bool:
+        """High or imminent, and not only a medical emergency (which has its own
+        follow-ups while help comes): suicide, self-harm, harm to others, abuse, or
+        someone else at risk. After a crisis reply to such a risk, the next messages
+        get follow-ups and the first everyday replies offer no ideas."""
+        grave = {"suicide", "self_harm", "harm_to_others", "abuse_or_danger", "third_party"}
+        return risk_rank(self.level) >= risk_rank("high") and bool(grave & set(self.categories))
 
     def merged(self, other: RiskAssessment) -> RiskAssessment:
         """The higher of two assessments, categories and reasons of both."""

@@ -23,6 +23,9 @@ def load_protocol() -> dict[str, Any]:
     return raw["replies"]  # type: ignore[no-any-return]
 
 
+OWN_FOLLOWUPS = ("abuse_or_danger", "third_party")
+
+
 class CrisisProtocol:
     def __init__(self, locale: str | None) -> None:
         self.locale = locale
@@ -50,10 +53,14 @@ class CrisisProtocol:
         if category == "medical_emergency":
             category = _medical(risk)
         if followup:
-            medical = category.startswith("medical_emergency")
+            # A medical emergency, abuse and a worried friend have follow-ups of their
+            # own: "if you feel you might act on anything" or breathing exercises are
+            # wrong beside a parent who collapsed, to someone afraid of their partner,
+            # or to someone frightened for a friend.
+            own = category.startswith("medical_emergency") or category in OWN_FOLLOWUPS
             variants = [
                 v for v in self.replies["followup"]
-                if category in v.get("categories", ()) or not (v.get("categories") or medical)
+                if category in v.get("categories", ()) or not (v.get("categories") or own)
             ]  # fmt: skip
             if urgent:
                 variants = [v for v in variants if v.get("urgent")] or variants
