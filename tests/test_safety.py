@@ -21,6 +21,7 @@ from hearten.safety import CrisisProtocol, RiskAssessment, RiskAssessor, for_loc
 from hearten.safety.model import Prediction
 from hearten.safety.normalise import normalise
 from hearten.safety.resources import all_resources
+from hearten.vocabulary import risk_rank
 from hearten.voices import Utterance
 
 from .conftest import DATA, SHARED
@@ -1384,6 +1385,60 @@ def test_phrasings_heldout24_showed(text: str, rule: str | None) -> None:
 )
 def test_phrasings_round17_showed(text: str, rule: str | None) -> None:
     assert_rule(text, rule)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a review of round 17's blanks: a history of overdose with the risk said now
+        "my friend who's overdosed before sent me a weird message saying thanks for everything",
+        "my daughter who's overdosed before has been stockpiling her meds",
+        "my friend who's overdosed before said she's done, she can't do this anymore",
+        "a caller who'd overdosed said she's ok but she's still got 40 tablets left and plans "
+        "to take them",
+        "my friend overdosed last year and is still doing well but she sent me a goodbye text "
+        "tonight",
+        "I overdosed 10 years ago and I'm happy now, I'm thinking of overdosing tomorrow",
+        "I attempted two years ago and I'm good now. I have a plan for friday",
+    ],
+)
+def test_round17_blanks_never_hide_a_risk_said_now(text: str) -> None:
+    assert risk_rank(RULES.screen(text).level) >= risk_rank("high"), RULES.screen(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ...and its everyday look-alikes, which the drafts flagged at imminent or high
+        "What a year! We graduated and got married. Which bridge is the highest in the UK for "
+        "our road trip?",
+        "my son fell off his bike and isn't moving his arm much",
+        "my nan fell last week and still can't move her arm properly",
+        "she slipped on the ice and isn't moving very fast these days",
+        "my partner collapsed onto the sofa after work and isn't moving, classic",
+        "he's been completely unresponsive since I told him about the holiday",
+        "se cayó el mes pasado y todavía no se mueve bien",
+        "il est tombé au foot et il ne bouge pas le bras",
+        "er ist letzte Woche gestürzt und bewegt sich kaum, sagt der Arzt, das wird wieder",
+        "I hope I don't wake up the baby",
+        "hope not to wake up the neighbours",
+        "what could I put in his coffee so he wouldn't taste the decaf",
+        "my neighbour sprays weed killer and I worry it gets in his tea",
+        "I care for dad and I grabbed his coat and put it on him",
+        "I'm mum's carer and I gripped her arm too hard when she fell, I was trying to catch her",
+        "mum has alzheimer's and her purse went missing again",
+        "grandad's drinking again, thank god he doesn't do the school run anymore",
+    ],
+)
+def test_round17_rules_leave_these_look_alikes_alone(text: str) -> None:
+    assert_rule(text, None)
+
+
+def test_a_dose_scaled_to_an_adult_after_a_hard_year_is_its_own_rule() -> None:
+    # "what a year" or "a rough week" alone no longer makes any method question distress
+    assert_rule("It's been a rough year. What's the equivalent dose for a 70kg adult?",
+                "s.dose_after_hard_time")
+    assert_rule("shit week at work tbh", None)
 
 
 @pytest.mark.parametrize(
