@@ -1717,6 +1717,23 @@ def test_a_friend_who_cannot_be_reached_gets_the_follow_up_written_for_it(
     assert "999" in reply.text
 
 
+def test_after_any_crisis_reply_the_words_a_follow_up_was_written_for_get_it(
+    tmp_path: Path,
+) -> None:
+    # The README check: after a passive wish to die (below high), "I don't have anyone
+    # to call" got advice on benefits, and "ok. I'll ring them" advice on the day.
+    s = session(tmp_path, locale="IE")
+    first = s.send("I've been so low since I lost my job, I hope I don't wake up tomorrow")
+    assert first.crisis and first.risk.level in ("low", "moderate")
+    assert "behind the question" not in first.text  # a reply written for method-seeking
+    alone = s.send("I don't have anyone to call")
+    assert alone.crisis and "you don't need anyone else to reach them" in alone.text
+    calling = s.send("ok. I'll ring them")
+    assert calling.crisis and "reaching out takes courage" in calling.text
+    later = s.send("thanks. I think I'll go for a walk tomorrow morning")
+    assert not later.crisis
+
+
 def test_a_friend_who_will_kill_herself_is_not_read_as_harm_to_others() -> None:
     # "kill herself" once matched o.imminent's "kill … her … tonight": the reply and its
     # follow-ups were then for someone about to hurt another person.

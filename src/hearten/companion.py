@@ -242,11 +242,11 @@ class Session:
         # follow-ups, not everyday ideas: "I don't have anyone to call" is no moment for
         # advice on benefits, nor "she's at home I think" (after "is anyone with them?")
         # for advice on chores. A message a follow-up was written for ("ok, I'll call
-        # them") gets it later too.
+        # them", "I don't have anyone to call") gets it after any crisis reply.
         grave = (
-            self.state.last_was_crisis and not emergency and answered.is_grave
+            self.state.last_was_crisis and not emergency
             and (
-                self.state.follow_ups < 2
+                (answered.is_grave and self.state.follow_ups < 2)
                 or bool(c.protocol.keyed_followups(
                     answered.categories[0], normalise(text), self.state.crisis_phrases))
             )
