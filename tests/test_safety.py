@@ -1734,6 +1734,19 @@ def test_after_any_crisis_reply_the_words_a_follow_up_was_written_for_get_it(
     assert not later.crisis
 
 
+def test_a_follow_up_is_not_repeated_after_a_new_crisis_reply(tmp_path: Path) -> None:
+    # The README check: fu_14 twice in four turns, around a graver reply to the same friend.
+    s = session(tmp_path, locale="NZ")
+    said = ["my best friend keeps saying she wishes she was dead",
+            "I don't know, she's at home I think",
+            "I don't know where she is now, she's not answering", "ok, I rang them",
+            "thanks, I'm just so tired"]  # fmt: skip
+    for text in said:
+        s.send(text)
+    sent = [p for p in s.state.used_phrases if p.startswith("fu_")]
+    assert len(sent) == len(set(sent)) >= 3, sent
+
+
 def test_a_friend_who_will_kill_herself_is_not_read_as_harm_to_others() -> None:
     # "kill herself" once matched o.imminent's "kill … her … tonight": the reply and its
     # follow-ups were then for someone about to hurt another person.

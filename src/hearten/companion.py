@@ -332,9 +332,15 @@ class Session:
         since = self._said_since_answered() if followup else []
         called = any(_CALLED.search(h) for h in since)
         helped = any(_help_has_come(h) for h in since)
+        # A follow-up already sent in this session is not sent again while another is
+        # left, even after a new crisis reply ("how are things with them now?" twice in
+        # four turns reads as a machine); those written for particular words, or for
+        # an emergency's wait and its help arriving, may be, for a new one.
+        protocol = self.companion.protocol
+        sent = {p for p in s.used_phrases if p.startswith("fu_")} - protocol.repeatable_followups()
         text, reply_id = self.companion.protocol.respond(
             met, followup=followup, urgent=urgent, called=called, helped=helped,
-            used=s.crisis_phrases if followup else s.used_phrases, seed=self.seed,
+            used=(s.crisis_phrases | sent) if followup else s.used_phrases, seed=self.seed,
             said=normalise(self.history[-1]) if followup and self.history else "",
         )  # fmt: skip
         if followup:

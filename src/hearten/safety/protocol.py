@@ -94,6 +94,16 @@ class CrisisProtocol:
             and re.search(v["when"], said)
         ]  # fmt: skip
 
+    def repeatable_followups(self) -> set[str]:
+        """Follow-ups that may be sent again in a session after a new crisis reply: those
+        written for particular words, and a medical emergency's (each emergency has its
+        wait and its help arriving)."""
+        medical = {"medical_emergency", "medical_emergency_other"}
+        return {
+            v["id"] for v in self.replies["followup"]
+            if v.get("when") or medical & set(v.get("categories", ()))
+        }  # fmt: skip
+
     def after_help_left(self, risk: RiskAssessment, used: set[str]) -> bool:
         """Whether a follow-up written for after help has come, for a medical emergency
         like `risk`, is still unsent."""
