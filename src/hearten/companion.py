@@ -338,7 +338,7 @@ class Session:
         # an emergency's wait and its help arriving, may be, for a new one.
         protocol = self.companion.protocol
         sent = {p for p in s.used_phrases if p.startswith("fu_")} - protocol.repeatable_followups()
-        text, reply_id = self.companion.protocol.respond(
+        text, reply_id = protocol.respond(
             met, followup=followup, urgent=urgent, called=called, helped=helped,
             used=(s.crisis_phrases | sent) if followup else s.used_phrases, seed=self.seed,
             said=normalise(self.history[-1]) if followup and self.history else "",

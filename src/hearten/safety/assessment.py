@@ -22,8 +22,9 @@ class RiskAssessment(BaseModel):
         follow-ups while help comes): suicide, self-harm, harm to others, abuse, or
         someone else at risk. After a crisis reply to such a risk, the next messages
         get follow-ups and the first everyday replies offer no ideas."""
-        grave = {"suicide", "self_harm", "harm_to_others", "abuse_or_danger", "third_party"}
-        return risk_rank(self.level) >= risk_rank("high") and bool(grave & set(self.categories))
+        return risk_rank(self.level) >= risk_rank("high") and bool(
+            set(self.categories) - {"medical_emergency"}
+        )
 
     def merged(self, other: RiskAssessment) -> RiskAssessment:
         """The higher of two assessments, categories and reasons of both."""
